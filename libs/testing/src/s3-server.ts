@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Options for {@link startLocalS3}. */
+export interface LocalS3Options {
+  /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
+  port?: number;
+  /** Folder that holds the objects; absent means a fresh temporary folder, removed on stop. */
+  directory?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Created (private) at start if missing. */
+  bucket: string;
+  /** Print one line per request; off by default so test output stays readable. */
+  log?: boolean;
+}
+
+/** A running local S3-compatible server. */
+export interface LocalS3 {
+  /** Base URL for path-style requests, e.g. `http://127.0.0.1:9000`. */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+// The subset of s3rver's (untyped, CommonJS) API used here.
+interface S3rverApp {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  configureBuckets(): Promise<unknown>;
+  logger: { close(): void };
+}
+type S3rverCtor = new (options: Record<string, unknown>) => S3rverApp;
+interface AccountModule {
+  new (id: number, name: string): { createKeyPair(id: string, secret: string): void };
+  DUMMY_ACCOUNT: { revokeAccessKey(id: string): void };
+}
+
+const require = createRequire(import.meta.url);
+const S3rver = require('@20minutes/s3rver') as S3rverCtor;
+const Account = require('@20minutes/s3rver/lib/models/account.js') as AccountModule;
+
+const ANONYMOUS_REFUSAL =
+  '<?xml version="1.0" encoding="UTF-8"?>\n' +
+  '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+
+/**
+ * Starts an S3-compatible server (s3rver) on 127.0.0.1 that verifies SigV4 signatures with
+ * the given key pair and, unlike s3rver on its own, refuses unsigned requests, so the bucket
+ * behaves like a private R2 bucket. For development and tests only.
+ */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const ownDirectory = options.directory === undefined;
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'reggie-s3-')));
+  registerKeyPair(options.accessKeyId, options.secretAccessKey);
+
+  const app = new S3rver({
+    directory,
+    silent: !options.log,
+    vhostBuckets: false,
+    allowMismatchedSignatures: false,
+    configureBuckets: [{ name: options.bucket }],
+  });
+  await app.configureBuckets();
+
+  const server = createServer(refuseAnonymous(app.callback()));
+  const port = await listen(server, options.port ?? 0);
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await close(server);
+      app.logger.close();
+      if (ownDirectory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+// s3rver keeps accounts in one process-wide registry and always trusts a built-in
+// `S3RVER` key; revoking it means only the configured secret can sign. Key pairs of
+// several servers in one process are all accepted by each of them.
+function registerKeyPair(accessKeyId: string, secretAccessKey: string): void {
+  Account.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
+  new Account(123456789012, 'reggie-local').createKeyPair(accessKeyId, secretAccessKey);
+}
+
+// s3rver checks a signature only when a request carries one and serves unsigned
+// requests to anyone. Real S3 and R2 buckets are private, so unsigned requests stop here.
+// CORS preflights stay open: browsers never sign them and they reveal no object.
+function refuseAnonymous(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'OPTIONS' || isSigned(req)) {
+      handle(req, res);
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end(ANONYMOUS_REFUSAL);
+  };
+}
+
+function isSigned(req: IncomingMessage): boolean {
+  if (req.headers.authorization !== undefined) return true;
+  const query = new URL(req.url ?? '/', 'http://local').searchParams;
+  return query.has('X-Amz-Algorithm') || query.has('Signature');
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
