@@ -1,0 +1,14 @@
+export type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+export { jetstream, jetstreamManager } from '@nats-io/jetstream';
+export type { NatsConnection } from '@nats-io/transport-node';
+export * from './client.ts';
+export * from './codec.ts';
+export * from './commands.ts';
+export * from './config.ts';
+export * from './connection.ts';
+export * from './consumers.ts';
+export * from './outbox.ts';
+export * from './relay.ts';
+export * from './service.ts';
+export * from './service-error.ts';
+export * from './streams.ts';

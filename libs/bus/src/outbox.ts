@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+  eventSubject,
+  events,
+} from '@reggie/contracts';
+import type { EntityManager } from '@reggie/db';
+
+export interface EventMeta {
+  requestId?: string;
+  traceparent?: string;
+}
+
+export interface Outbox {
+  /**
+   * Writes an event into the outbox through `em`, which must be inside the transaction
+   * that makes the change the event reports: both commit, or neither does.
+   */
+  record<T extends EventType>(
+    em: EntityManager,
+    type: T,
+    data: EventData<T>,
+    meta?: EventMeta,
+  ): Promise<EventEnvelope<EventData<T>>>;
+}
+
+export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
+  return {
+    async record(em, type, data, meta = {}) {
+      const contract = events[type];
+      const envelope: EventEnvelope<EventData<typeof type>> = {
+        id: randomUUID(),
+        type,
+        occurredAt: new Date().toISOString(),
+        source: contract.source,
+        data: contract.data.parse(data) as EventData<typeof type>,
+      };
+      const headers = Object.fromEntries(Object.entries(meta).filter(([, v]) => v));
+
+      await em.execute(
+        'insert into outbox (id, type, subject, envelope, headers) values (?, ?, ?, ?::jsonb, ?::jsonb)',
+        [
+          envelope.id,
+          type,
+          eventSubject(prefix, contract.source, type),
+          JSON.stringify(envelope),
+          JSON.stringify(headers),
+        ],
+      );
+      // The relay is told at once; it reads only committed rows, so an early kick is harmless.
+      onRecorded?.();
+      return envelope;
+    },
+  };
+}

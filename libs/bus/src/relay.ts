@@ -1,0 +1,149 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { headerNames } from '@reggie/contracts';
+import { type Database, execute, queryRows } from '@reggie/db';
+
+export interface RelayOptions {
+  db: Database;
+  js: JetStreamClient;
+  batchSize?: number;
+  /** How often the relay looks for rows even when nobody kicked it. */
+  pollMs?: number;
+  /** Published rows older than this are deleted. */
+  retainPublishedMs?: number;
+  onError?: (err: unknown) => void;
+  onPublished?: (count: number, lagMs: number) => void;
+}
+
+export interface Relay {
+  kick(): void;
+  /** Publishes everything pending now; resolves when the outbox is empty or stuck. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  subject: string;
+  envelope: unknown;
+  headers: Record<string, string>;
+  created_at: string;
+}
+
+/**
+ * Publishes outbox rows to JetStream in order, with `Nats-Msg-Id` set to the event id so
+ * that a row published twice (the relay died between publish and mark) is dropped by the
+ * stream as a duplicate. Rows are claimed with SKIP LOCKED, so several replicas share the
+ * work without publishing the same row at the same time.
+ */
+export function startRelay(options: RelayOptions): Relay {
+  const batchSize = options.batchSize ?? 100;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  const run = (): Promise<void> => {
+    if (running !== null) {
+      again = true;
+      return running;
+    }
+    running = drain().finally(() => {
+      running = null;
+      if (again && !stopped) {
+        again = false;
+        void run();
+      }
+    });
+    return running;
+  };
+
+  const drain = async () => {
+    try {
+      while (!stopped && (await publishBatch(options, batchSize)) === batchSize) {
+        // A full batch means there may be more.
+      }
+    } catch (err) {
+      options.onError?.(err);
+    }
+  };
+
+  const timer = setInterval(() => void run(), options.pollMs ?? 500);
+  const cleaner = setInterval(() => void cleanUp(options), 10 * 60_000);
+  timer.unref();
+  cleaner.unref();
+
+  return {
+    kick: () => void run(),
+    flush: () => run(),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      clearInterval(cleaner);
+      await running;
+    },
+  };
+}
+
+async function publishBatch(options: RelayOptions, batchSize: number): Promise<number> {
+  return options.db.transaction(async (em) => {
+    const rows = await queryRows<OutboxRow>(
+      em,
+      `select seq, id, subject, envelope, headers, created_at from outbox
+        where published_at is null order by seq limit ? for update skip locked`,
+      [batchSize],
+    );
+
+    const published: string[] = [];
+    for (const row of rows) {
+      try {
+        await options.js.publish(row.subject, JSON.stringify(row.envelope), {
+          msgID: row.id,
+          headers: toHeaders(row.headers),
+          timeout: 5_000,
+        });
+        published.push(row.seq);
+      } catch (err) {
+        await execute(
+          em,
+          'update outbox set attempts = attempts + 1, last_error = ? where seq = ?',
+          [String(err), row.seq],
+        );
+        break;
+      }
+    }
+
+    if (published.length > 0) {
+      await execute(em, 'update outbox set published_at = now() where seq = any(?::bigint[])', [
+        `{${published.join(',')}}`,
+      ]);
+      const oldest = rows[0] ? Date.now() - new Date(rows[0].created_at).getTime() : 0;
+      options.onPublished?.(published.length, oldest);
+    }
+    return published.length === rows.length ? rows.length : 0;
+  });
+}
+
+function toHeaders(values: Record<string, string>) {
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(values)) {
+    if (key === 'requestId') h.set(headerNames.requestId, value);
+    if (key === 'traceparent') h.set(headerNames.traceparent, value);
+  }
+  return h;
+}
+
+async function cleanUp(options: RelayOptions) {
+  const retainMs = options.retainPublishedMs ?? 7 * 86_400_000;
+  try {
+    await options.db.transaction((em) =>
+      execute(
+        em,
+        `delete from outbox where published_at < now() - (? * interval '1 millisecond')`,
+        [retainMs],
+      ),
+    );
+  } catch (err) {
+    options.onError?.(err);
+  }
+}

@@ -1,0 +1,214 @@
+import { hostname } from 'node:os';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { EntitySchema } from '@mikro-orm/postgresql';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { CommandName } from '@reggie/contracts';
+import { busTablesMigration, type Database, openDatabase } from '@reggie/db';
+import { type Logger, pino } from 'pino';
+import { type CommandHandlers, type CommandOutcome, serveCommands } from './commands.ts';
+import type { ServiceEnv } from './config.ts';
+import { connectBus } from './connection.ts';
+import { type ConsumerOutcome, type EventHandlers, startConsumers } from './consumers.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
+import { startRelay } from './relay.ts';
+import { ensureStreams } from './streams.ts';
+
+export interface ServiceDeps {
+  db: Database;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  outbox: Outbox;
+  logger: Logger;
+  instance: string;
+}
+
+export interface Background {
+  stop(): Promise<void>;
+}
+
+type OwnCommands<S extends string> = Omit<CommandHandlers<S>, `${S}.ping` & CommandName>;
+
+export interface ServiceDefinition<S extends string> {
+  name: S;
+  env: ServiceEnv;
+  migrations: MigrationObject[];
+  entities?: EntitySchema[];
+  commands: (deps: ServiceDeps) => OwnCommands<S>;
+  events?: (deps: ServiceDeps) => EventHandlers;
+  /** Sweeps and schedulers; each must be safe to run in every replica. */
+  background?: (deps: ServiceDeps) => Background[];
+  logger?: Logger;
+}
+
+export interface RunningService {
+  deps: ServiceDeps;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service: database (migrated), NATS, the events stream, the outbox relay, event
+ * consumers and command handlers, in that order, so that nothing is served before what
+ * it needs is in place. Stops in the reverse order.
+ */
+export async function startService<S extends string>(
+  def: ServiceDefinition<S>,
+): Promise<RunningService> {
+  const instance = `${def.name}-${hostname()}-${process.pid}`;
+  const logger =
+    def.logger ?? pino({ level: def.env.LOG_LEVEL, base: { service: def.name, instance } });
+
+  const db = await retry(logger, 'postgresql', () =>
+    openDatabase({
+      url: def.env.DATABASE_URL,
+      schema: def.name,
+      entities: def.entities ?? [],
+      migrations: [busTablesMigration, ...def.migrations],
+      poolSize: def.env.DB_POOL_SIZE,
+    }),
+  );
+  const applied = await retry(logger, 'migrations', () => db.migrate());
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+
+  const nc = await connectBus({
+    url: def.env.NATS_URL,
+    name: instance,
+    onRetry: (attempt, delayMs, err) =>
+      logger.warn({ attempt, delayMs, err: String(err) }, 'nats unreachable, retrying'),
+  });
+  watchStatus(nc, logger);
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await retry(logger, 'event streams', () => ensureStreams(jsm, { prefix: def.env.BUS_PREFIX }));
+
+  const relay = startRelay({
+    db,
+    js,
+    onError: (err) => logger.warn({ err: String(err) }, 'outbox relay failed, will retry'),
+  });
+  const outbox = createOutbox(def.env.BUS_PREFIX, relay.kick);
+  const deps: ServiceDeps = { db, nc, js, jsm, outbox, logger, instance };
+
+  const consumers = await startConsumers({
+    js,
+    jsm,
+    db,
+    prefix: def.env.BUS_PREFIX,
+    consumer: def.name,
+    handlers: def.events?.(deps) ?? {},
+    onOutcome: (o) => logConsumer(logger, o),
+  });
+  const background = def.background?.(deps) ?? [];
+  const handlers = {
+    ...def.commands(deps),
+    [`${def.name}.ping`]: async () => ({ service: def.name, instance }),
+  };
+  const server = serveCommands(nc, {
+    prefix: def.env.BUS_PREFIX,
+    service: def.name,
+    handlers: handlers as unknown as CommandHandlers<S>,
+    onOutcome: (o) => logCommand(logger, o),
+  });
+  logger.info('service ready');
+
+  const stop = async () => {
+    await server.drain();
+    await Promise.allSettled(background.map((b) => b.stop()));
+    await consumers.stop();
+    await relay.flush();
+    await relay.stop();
+    await nc.drain().catch(() => undefined);
+    await db.close();
+  };
+  return { deps, stop };
+}
+
+/** Runs a service as a process: starts it, and stops it cleanly on SIGTERM or SIGINT. */
+export async function runServiceProcess<S extends string>(
+  def: ServiceDefinition<S>,
+): Promise<void> {
+  const logger = pino({ level: def.env.LOG_LEVEL, base: { service: def.name } });
+  const running = await startService({ ...def, logger }).catch((err) => {
+    logger.fatal({ err }, 'service failed to start');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out, exiting');
+      process.exit(1);
+    }, def.env.SHUTDOWN_TIMEOUT_MS);
+    running.stop().then(
+      () => {
+        clearTimeout(timer);
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function retry<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const delayMs = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
+      logger.warn(
+        { attempt, delayMs, err: err instanceof Error ? err.message : String(err) },
+        `${what} unavailable, retrying`,
+      );
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}
+
+function watchStatus(nc: NatsConnection, logger: Logger) {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect')
+        logger.warn({ status: s.type }, `nats ${s.type}`);
+    }
+  })();
+}
+
+function logCommand(logger: Logger, o: CommandOutcome) {
+  const fields = {
+    command: o.command,
+    code: o.code,
+    durationMs: Math.round(o.durationMs * 10) / 10,
+    reqId: o.requestId,
+  };
+  if (o.error) logger.error({ ...fields, err: o.error }, 'command failed');
+  else logger.debug(fields, 'command handled');
+}
+
+function logConsumer(logger: Logger, o: ConsumerOutcome) {
+  const fields = {
+    consumer: o.consumer,
+    type: o.type,
+    eventId: o.eventId,
+    deliveries: o.deliveryCount,
+  };
+  if (o.result === 'dead_lettered')
+    logger.error({ ...fields, err: String(o.error) }, 'event dead-lettered');
+  else if (o.result === 'retry')
+    logger.warn({ ...fields, err: String(o.error) }, 'event failed, will retry');
+  else logger.debug({ ...fields, result: o.result }, 'event handled');
+}

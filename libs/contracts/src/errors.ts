@@ -1,0 +1,35 @@
+/**
+ * The error catalog. Every code a service or the gateway can answer with is listed here
+ * once, with the HTTP status the gateway maps it to and a default message. Codes are
+ * append-only: a code is never renamed or reused for another meaning, because clients
+ * branch on it.
+ */
+export const errorCatalog = {
+  bad_request: { status: 400, title: 'Malformed request' },
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflicting state' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  validation_failed: { status: 422, title: 'Invalid input' },
+  invalid_registration: { status: 422, title: 'Not a valid UK registration' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal error' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export const errorCodes = Object.keys(errorCatalog) as [ErrorCode, ...ErrorCode[]];
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(errorCatalog, code);
+}
+
+/** One problem with one input field, as carried in 422 answers. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { command, event } from './define.ts';
+import { actorSchema } from './envelope.ts';
+
+export const roleSchema = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+
+export const profileSchema = z.object({
+  id: z.uuid(),
+  clerkId: z.string(),
+  role: roleSchema,
+  displayName: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'must not contain control characters');
+
+export const cursorPageSchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+
+export const profilesPageSchema = z.object({
+  items: z.array(profileSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const profileCommands = {
+  'profiles.resolve': command(
+    'profiles',
+    z.object({ clerkId: z.string().min(1).max(256) }),
+    profileSchema,
+  ),
+  'profiles.get': command('profiles', z.object({ actor: actorSchema }), profileSchema),
+  'profiles.update': command(
+    'profiles',
+    z.object({ actor: actorSchema, displayName: displayNameSchema.nullable() }),
+    profileSchema,
+  ),
+  'profiles.list': command(
+    'profiles',
+    cursorPageSchema.extend({ actor: actorSchema, role: roleSchema.optional() }),
+    profilesPageSchema,
+  ),
+  'profiles.set_role': command(
+    'profiles',
+    z.object({ actor: actorSchema, profileId: z.uuid(), role: roleSchema }),
+    profileSchema,
+  ),
+};
+
+export const profileEvents = {
+  'profile.created': event('profiles', z.object({ profile: profileSchema })),
+  'profile.updated': event('profiles', z.object({ profile: profileSchema })),
+  'profile.role_changed': event(
+    'profiles',
+    z.object({
+      profileId: z.uuid(),
+      clerkId: z.string(),
+      from: roleSchema,
+      to: roleSchema,
+      by: z.uuid(),
+    }),
+  ),
+  'profile.deleted': event('profiles', z.object({ profileId: z.uuid(), clerkId: z.string() })),
+};
