@@ -18,4 +18,8 @@ describe('ageIdentifierRelease', () => {
   it('knows 01 was never issued, the style having begun with 51', () => {
     expect(ageIdentifierRelease('01')).toBeUndefined();
   });
+
+  it.each(['1', '123', 'AB', ''])('decodes nothing from %j', (identifier) => {
+    expect(ageIdentifierRelease(identifier)).toBeUndefined();
+  });
 });

@@ -6,15 +6,18 @@ export interface AgeIdentifierRelease {
   month: 'March' | 'September';
 }
 
-// The current style began on 1 September 2001 with 51; 02 followed in March 2002, so 01
-// (and 50, until March 2050) name half-years before the style existed.
-const FIRST_RELEASE = 2001 + 8 / 12;
+// The current style began on 1 September 2001 with 51 and 02 followed in March 2002, so
+// 01, which would be March 2001, was never issued.
+const FIRST_RELEASE = monthNumber({ year: 2001, month: 'September' });
 
 /**
  * Decodes an age identifier: March releases use the year's last two digits, September
- * releases add 50, and 00 is September 2050. Returns undefined for 01, never issued.
+ * releases add 50, and 00 is September 2050. Returns undefined for 01, never issued,
+ * and for anything that is not two digits.
  */
 export function ageIdentifierRelease(identifier: string): AgeIdentifierRelease | undefined {
+  if (!/^\d{2}$/.test(identifier)) return undefined;
+
   const value = Number(identifier);
   const release: AgeIdentifierRelease =
     value === 0
@@ -23,8 +26,7 @@ export function ageIdentifierRelease(identifier: string): AgeIdentifierRelease |
         ? { year: 2000 + value, month: 'March' }
         : { year: 1950 + value, month: 'September' };
 
-  const when = release.year + (release.month === 'March' ? 2 : 8) / 12;
-  return when < FIRST_RELEASE ? undefined : release;
+  return monthNumber(release) < FIRST_RELEASE ? undefined : release;
 }
 
 /**
@@ -50,4 +52,8 @@ export function checkAgeIdentifier(identifier: string, now: Date): Rejection | u
     );
   }
   return undefined;
+}
+
+function monthNumber(release: AgeIdentifierRelease): number {
+  return release.year * 12 + (release.month === 'March' ? 3 : 9);
 }

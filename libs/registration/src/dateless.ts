@@ -19,11 +19,7 @@ const IRISH_LETTERS = /[IZ]/;
 export function checkLettersFirst(groups: string[]): Fit | Rejection {
   const [letters = '', digits = ''] = groups;
   const irish = IRISH_LETTERS.test(letters);
-  const problem =
-    forbidLeadingZero(digits) ??
-    (irish && letters.length < 2
-      ? reject('invalid_letters', `${letters} alone is not a Northern Ireland code`)
-      : undefined);
+  const problem = forbidLeadingZero(digits) ?? (irish ? checkIrishCode(letters) : undefined);
 
   return problem ?? fit(irish ? 'northern_ireland' : 'dateless', letters, digits);
 }
@@ -39,4 +35,15 @@ export function checkDigitsFirst(groups: string[]): Fit | Rejection {
     forbidLetters(letters, 'IZ', 'after the number: Irish marks put their letters first');
 
   return problem ?? fit('dateless', digits, letters);
+}
+
+// The I or Z must sit in the two-letter code: a lone letter is no code, and a serial I or
+// Z in front of a GB code (IAB) belongs to neither series.
+function checkIrishCode(letters: string): Rejection | undefined {
+  if (letters.length < 2) {
+    return reject('invalid_letters', `${letters} alone is not a Northern Ireland code`);
+  }
+  const code = letters.slice(-2);
+  if (IRISH_LETTERS.test(code)) return undefined;
+  return reject('invalid_letters', `${letters[0]} is used in front of Northern Ireland codes only`);
 }
