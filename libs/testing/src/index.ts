@@ -1,2 +1,2 @@
-export * from './s3-server.ts';
 export * from './clerk.ts';
+export * from './s3-server.ts';
