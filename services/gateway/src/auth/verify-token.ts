@@ -46,9 +46,9 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
 
   return {
     async verify(token) {
-      const reason = await checkToken(token, key, policy, now);
-      if (typeof reason === 'string') return { ok: false, reason };
-      return { ok: true, claims: reason };
+      const outcome = await checkToken(token, key, policy, now);
+      if (typeof outcome === 'string') return { ok: false, reason: outcome };
+      return { ok: true, claims: outcome };
     },
   };
 }
