@@ -1,5 +1,8 @@
 import type { z } from 'zod';
+import { claimCommands, claimEvents } from './claims.ts';
 import type { CommandContract, EventContract } from './define.ts';
+import { marketCommands, marketEvents } from './market.ts';
+import { plateCommands, plateEvents } from './plates.ts';
 import { profileCommands, profileEvents } from './profiles.ts';
 import { systemCommands } from './system.ts';
 
@@ -7,11 +10,17 @@ import { systemCommands } from './system.ts';
 export const commands = {
   ...systemCommands,
   ...profileCommands,
+  ...plateCommands,
+  ...claimCommands,
+  ...marketCommands,
 } satisfies Record<string, CommandContract>;
 
 /** Every event of the system, keyed by its type. */
 export const events = {
   ...profileEvents,
+  ...plateEvents,
+  ...claimEvents,
+  ...marketEvents,
 } satisfies Record<string, EventContract>;
 
 export type Commands = typeof commands;

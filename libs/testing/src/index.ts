@@ -1,2 +1,4 @@
 export * from './clerk.ts';
+export * from './context.ts';
+export * from './infrastructure.ts';
 export * from './s3-server.ts';

@@ -33,6 +33,9 @@ interface S3rverApp {
   logger: { close(): void };
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverApp;
+interface SignatureV4Module {
+  getStringToSign(canonical: { uri: string; headers: object }, request: unknown): string;
+}
 interface AccountModule {
   new (id: number, name: string): { createKeyPair(id: string, secret: string): void };
   DUMMY_ACCOUNT: { revokeAccessKey(id: string): void };
@@ -41,6 +44,10 @@ interface AccountModule {
 const require = createRequire(import.meta.url);
 const S3rver = require('@20minutes/s3rver') as S3rverCtor;
 const Account = require('@20minutes/s3rver/lib/models/account.js') as AccountModule;
+const signatureV4 = require('@20minutes/s3rver/lib/signature/v4.js') as SignatureV4Module;
+// Raw request paths, keyed by the request's header object, which s3rver hands to the signer.
+const rawPaths = new WeakMap<object, string>();
+keepTrailingSlashInSignatures();
 
 const ANONYMOUS_REFUSAL =
   '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -92,11 +99,26 @@ function registerKeyPair(accessKeyId: string, secretAccessKey: string): void {
 function refuseAnonymous(handle: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'OPTIONS' || isSigned(req)) {
+      rawPaths.set(req.headers, new URL(req.url ?? '/', 'http://local').pathname);
       handle(req, res);
       return;
     }
     res.writeHead(403, { 'content-type': 'application/xml' });
     res.end(ANONYMOUS_REFUSAL);
+  };
+}
+
+// The AWS SDK signs bucket-level requests (HeadBucket, CreateBucket, DeleteObjects) with
+// the path `/<bucket>/`, but s3rver rebuilds the canonical path from the bucket name alone,
+// drops the slash, and refuses every such request. Putting the slash back only when the
+// client really sent it keeps the check as strict as before for everything else.
+function keepTrailingSlashInSignatures(): void {
+  const original = signatureV4.getStringToSign;
+  signatureV4.getStringToSign = (canonical, request) => {
+    const raw = rawPaths.get(canonical.headers);
+    const uri =
+      raw?.endsWith('/') && !canonical.uri.endsWith('/') ? `${canonical.uri}/` : canonical.uri;
+    return original({ ...canonical, uri }, request);
   };
 }
 
