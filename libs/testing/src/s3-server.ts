@@ -1,3 +1,17 @@
+// A local S3-compatible server for development and tests, built on s3rver
+// (@20minutes/s3rver 4.x; 5.x needs Node 24). Tried against presigned URLs from the AWS SDK:
+//
+// s3rver refuses a changed signature, an unknown access key, a wrong secret, an expired
+// URL, and a changed method, key, X-Amz-Expires or value of any signed header
+// (content-type, content-length, host).
+//
+// s3rver does NOT check: the region, service and date of the credential scope; an
+// X-Amz-Date in the future; that `host` is signed; checksums (x-amz-checksum-*) against the
+// body; the body hash of header-signed requests. It also serves unsigned requests to
+// anyone (closed here, see refuseAnonymous), and it refuses some valid URLs: bucket-level
+// requests (fixed here), and query values holding ! ' ( ) * (it encodes them unlike SigV4).
+// services/claims/test/helpers/sigv4-verifier.ts checks what the server does not.
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -15,8 +29,14 @@ export interface LocalS3Options {
   secretAccessKey: string;
   /** Created (private) at start if missing. */
   bucket: string;
-  /** Print one line per request; off by default so test output stays readable. */
-  log?: boolean;
+  /** Called once per answered request; the path carries no query, so no signature. */
+  onRequest?: (entry: LocalS3Request) => void;
+}
+
+export interface LocalS3Request {
+  method: string;
+  path: string;
+  status: number;
 }
 
 /** A running local S3-compatible server. */
@@ -65,14 +85,14 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
 
   const app = new S3rver({
     directory,
-    silent: !options.log,
+    silent: true,
     vhostBuckets: false,
     allowMismatchedSignatures: false,
     configureBuckets: [{ name: options.bucket }],
   });
   await app.configureBuckets();
 
-  const server = createServer(refuseAnonymous(app.callback()));
+  const server = createServer(refuseAnonymous(app.callback(), options.onRequest));
   const port = await listen(server, options.port ?? 0);
 
   return {
@@ -96,10 +116,18 @@ function registerKeyPair(accessKeyId: string, secretAccessKey: string): void {
 // s3rver checks a signature only when a request carries one and serves unsigned
 // requests to anyone. Real S3 and R2 buckets are private, so unsigned requests stop here.
 // CORS preflights stay open: browsers never sign them and they reveal no object.
-function refuseAnonymous(handle: (req: IncomingMessage, res: ServerResponse) => void) {
+function refuseAnonymous(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  onRequest: LocalS3Options['onRequest'],
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method === 'OPTIONS' || isSigned(req)) {
-      rawPaths.set(req.headers, new URL(req.url ?? '/', 'http://local').pathname);
+    const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://local');
+    if (onRequest) {
+      const method = req.method ?? 'GET';
+      res.once('finish', () => onRequest({ method, path, status: res.statusCode }));
+    }
+    if (req.method === 'OPTIONS' || isSigned(req, searchParams)) {
+      rawPaths.set(req.headers, path);
       handle(req, res);
       return;
     }
@@ -122,9 +150,8 @@ function keepTrailingSlashInSignatures(): void {
   };
 }
 
-function isSigned(req: IncomingMessage): boolean {
+function isSigned(req: IncomingMessage, query: URLSearchParams): boolean {
   if (req.headers.authorization !== undefined) return true;
-  const query = new URL(req.url ?? '/', 'http://local').searchParams;
   return query.has('X-Amz-Algorithm') || query.has('Signature');
 }
 
