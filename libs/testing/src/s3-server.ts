@@ -10,6 +10,7 @@
 // body; the body hash of header-signed requests. It also serves unsigned requests to
 // anyone (closed here, see refuseAnonymous), and it refuses some valid URLs: bucket-level
 // requests (fixed here), and query values holding ! ' ( ) * (it encodes them unlike SigV4).
+// A ranged GET of an empty object is aborted instead of answered with 416.
 // services/claims/test/helpers/sigv4-verifier.ts checks what the server does not.
 
 import { mkdtemp, rm } from 'node:fs/promises';

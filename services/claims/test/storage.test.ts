@@ -1,3 +1,4 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkDocument,
@@ -111,6 +112,32 @@ describe('storage - uploads and downloads through presigned URLs', () => {
     await uploadPdf(key, jpegLikeBytes());
 
     expect(await fx.store.readFirstBytes(key, 1000)).toEqual(jpegLikeBytes());
+  });
+
+  it('an empty object is refused as empty from its head alone', async () => {
+    // Presigned uploads refuse an empty body, so the object is written with the SDK itself.
+    // No bytes are read: the local server aborts a ranged read of an empty object (S3
+    // answers 416, which readFirstBytes turns into no bytes).
+    const key = newKey();
+    const client = new S3Client({
+      endpoint: fx.s3.endpoint,
+      region: 'auto',
+      forcePathStyle: true,
+      credentials: fx.keys,
+    });
+    await client.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: '' }));
+
+    const head = await fx.store.head(key);
+    const result = checkDocument({
+      declaredType: 'application/pdf',
+      declaredSize: 10,
+      actualSize: head?.size ?? null,
+      actualType: head?.contentType ?? null,
+      firstBytes: new Uint8Array(0),
+    });
+
+    expect(head).toMatchObject({ size: 0 });
+    expect(result).toEqual({ ok: false, reason: 'empty' });
   });
 
   it('readFirstBytes of a missing key throws DocumentNotFoundError', async () => {
