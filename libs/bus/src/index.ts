@@ -1,6 +1,6 @@
 export type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 export { jetstream, jetstreamManager } from '@nats-io/jetstream';
-export type { NatsConnection } from '@nats-io/transport-node';
+export type { NatsConnection, Subscription } from '@nats-io/transport-node';
 export * from './client.ts';
 export * from './codec.ts';
 export * from './commands.ts';

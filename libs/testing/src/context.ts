@@ -5,7 +5,34 @@ declare module 'vitest' {
     databaseUrl: string;
     natsUrl: string;
     busPrefix: string;
+    s3: TestS3;
   }
+}
+
+/** Where this run's claim documents go; the settings the claims service takes from S3_*. */
+export interface TestS3 {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+export function testS3(): TestS3 {
+  return inject('s3');
+}
+
+/** The S3_* environment of the claims service for this run. */
+export function s3Env(s3: TestS3 = testS3()): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
+  };
 }
 
 export interface TestBus {

@@ -1,4 +1,5 @@
 export * from './clerk.ts';
 export * from './context.ts';
 export * from './infrastructure.ts';
+export * from './s3-provision.ts';
 export * from './s3-server.ts';

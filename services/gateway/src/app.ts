@@ -1,0 +1,126 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { CommandClient, NatsConnection } from '@reggie/bus';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from './auth/verify-token.ts';
+import { createProfileCache } from './bus/profile-cache.ts';
+import { createServiceCaller, type ServiceCaller } from './bus/service-caller.ts';
+import type { GatewayConfig } from './config.ts';
+import { createGuards, type Guards } from './plugins/auth.ts';
+import { registerCors } from './plugins/cors.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerSecurityHeaders, requestId } from './plugins/security.ts';
+import { adminProfileRoutes } from './routes/admin-profiles.ts';
+import { claimRoutes } from './routes/claims.ts';
+import { healthRoutes } from './routes/health.ts';
+import { marketRoutes } from './routes/market.ts';
+import { meRoutes } from './routes/me.ts';
+import { plateRoutes } from './routes/plates.ts';
+
+export interface AppDeps {
+  config: GatewayConfig;
+  nc: NatsConnection;
+  client: CommandClient;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+/** What every route module receives. */
+export interface RouteDeps {
+  services: ServiceCaller;
+  client: CommandClient;
+  guards: Guards;
+  nc: NatsConnection;
+  config: GatewayConfig;
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(deps: AppDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    trustProxy: deps.config.TRUST_PROXY,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  registerSecurityHeaders(app, { production: deps.config.NODE_ENV === 'production' });
+  registerOutcomeLogging(app);
+  await registerCors(app, deps.config.ALLOWED_ORIGINS);
+  await registerOpenApi(app);
+
+  const services = createServiceCaller(deps.client, deps.config.COMMAND_TIMEOUT_MS);
+  const profiles = createProfileCache(
+    deps.nc,
+    deps.config.BUS_PREFIX,
+    deps.config.PROFILE_CACHE_TTL_MS,
+  );
+  app.addHook('onClose', async () => profiles.close());
+  const routeDeps: RouteDeps = {
+    services,
+    client: deps.client,
+    guards: createGuards({ verifier: deps.verifier, profiles, services }),
+    nc: deps.nc,
+    config: deps.config,
+  };
+
+  for (const routes of [
+    healthRoutes,
+    meRoutes,
+    adminProfileRoutes,
+    plateRoutes,
+    claimRoutes,
+    marketRoutes,
+  ]) {
+    await app.register(routes, routeDeps);
+  }
+  return app;
+}
+
+/** 5xx at error, 4xx at info, the rest at debug: an operator reads failures, not traffic. */
+function registerOutcomeLogging(app: FastifyInstance) {
+  app.addHook('onResponse', async (req, reply) => {
+    const fields = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      responseTime: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (reply.statusCode >= 500) req.log.error(fields, 'request failed');
+    else if (reply.statusCode >= 400) req.log.info(fields, 'request refused');
+    else req.log.debug(fields, 'request completed');
+  });
+}
+
+async function registerOpenApi(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Reggie API',
+        version: '1.0.0',
+        description:
+          'UK private number plates: profiles, plates, offers, ownership claims and market data.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

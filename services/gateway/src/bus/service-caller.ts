@@ -1,0 +1,48 @@
+import type { CommandClient } from '@reggie/bus';
+import type { CommandError, CommandName, CommandRequest, CommandResult } from '@reggie/contracts';
+import type { FastifyRequest } from 'fastify';
+import { ProblemError, problems } from '../problem.ts';
+
+export interface ServiceCaller {
+  /** Sends a command on behalf of a request; answers its data or throws a ProblemError. */
+  call<N extends CommandName>(
+    req: FastifyRequest,
+    name: N,
+    payload: CommandRequest<N>,
+  ): Promise<CommandResult<N>>;
+}
+
+export function createServiceCaller(client: CommandClient, timeoutMs: number): ServiceCaller {
+  return {
+    async call(req, name, payload) {
+      const reply = await client.send(name, payload, {
+        timeoutMs,
+        requestId: req.id,
+        traceparent: req.traceparent,
+      });
+      if (reply.ok) return reply.data;
+      throw toProblem(name, reply.error);
+    },
+  };
+}
+
+/** The one place where a service's error reply becomes an HTTP problem. */
+export function toProblem(command: string, error: CommandError): ProblemError {
+  if (error.code === 'service_unavailable') {
+    return problems.unavailable(
+      `${command.split('.')[0]} did not answer in time; try again shortly`,
+    );
+  }
+  if (error.code === 'internal') {
+    // Whatever went wrong inside a service stays there; the client gets a request id to quote.
+    return new ProblemError('internal', 'something went wrong on our side');
+  }
+  const details = error.details as { issues?: { path: string; message: string }[] } | undefined;
+  if (details?.issues)
+    return new ProblemError(error.code, error.message, { errors: details.issues });
+  return new ProblemError(
+    error.code,
+    error.message,
+    details as Record<string, unknown> | undefined,
+  );
+}

@@ -1,0 +1,40 @@
+import { commaList, parseConfig } from '@reggie/bus';
+import { z } from 'zod';
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+    BUS_PREFIX: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,30}$/)
+      .default('reggie'),
+    LOG_LEVEL: logLevel.default('info'),
+    CLERK_JWT_KEY: z.string().min(1, 'the PEM public key of the Clerk instance is required'),
+    CLERK_ISSUER: z.url().optional(),
+    CLERK_AUTHORIZED_PARTIES: commaList,
+    CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+    ALLOWED_ORIGINS: commaList,
+    COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+    PROFILE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.ALLOWED_ORIGINS.includes('*'), {
+    message: "'*' is for development only",
+    path: ['ALLOWED_ORIGINS'],
+  });
+
+export type GatewayConfig = z.output<typeof schema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return parseConfig(schema, env);
+}

@@ -1,0 +1,54 @@
+import { connectBus, createCommandClient } from '@reggie/bus';
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { createTokenVerifier } from './auth/verify-token.ts';
+import { loadConfig } from './config.ts';
+
+const config = loadConfig();
+const logger = pino({
+  level: config.LOG_LEVEL,
+  base: { service: 'gateway' },
+  // Belt and braces: no route logs headers, but a token must never reach a log line.
+  redact: ['req.headers.authorization', 'headers.authorization', '*.token'],
+});
+
+const verifier = await createTokenVerifier({
+  jwtKey: config.CLERK_JWT_KEY,
+  issuer: config.CLERK_ISSUER,
+  authorizedParties: config.CLERK_AUTHORIZED_PARTIES,
+  clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
+});
+const nc = await connectBus({
+  url: config.NATS_URL,
+  name: `gateway-${process.pid}`,
+  onRetry: (attempt, delayMs, err) =>
+    logger.warn({ attempt, delayMs, err: String(err) }, 'nats unreachable, retrying'),
+});
+const app = await buildApp({
+  config,
+  nc,
+  client: createCommandClient(nc, config.BUS_PREFIX),
+  verifier,
+  logger,
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });
+logger.info({ port: (app.server.address() as { port: number }).port }, 'gateway listening');
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
+  // Stop accepting, let in-flight requests finish and their replies arrive, then leave NATS.
+  void app
+    .close()
+    .then(() => nc.drain())
+    .finally(() => {
+      clearTimeout(timer);
+      process.exit(0);
+    });
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,43 @@
+import { displayNameSchema, profileSchema } from '@reggie/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RouteDeps } from '../app.ts';
+import { actorOf } from '../plugins/auth.ts';
+import { problemResponses } from './schemas.ts';
+
+export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, guards }) => {
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/me',
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Your profile; created on your first request',
+        security,
+        response: { 200: profileSchema, ...problemResponses },
+      },
+    },
+    async (req) => services.call(req, 'profiles.get', { actor: actorOf(req) }),
+  );
+
+  app.patch(
+    '/me',
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Change your display name',
+        security,
+        body: z.object({ displayName: displayNameSchema.nullable() }).strict(),
+        response: { 200: profileSchema, ...problemResponses },
+      },
+    },
+    async (req) =>
+      services.call(req, 'profiles.update', {
+        actor: actorOf(req),
+        displayName: req.body.displayName,
+      }),
+  );
+};
