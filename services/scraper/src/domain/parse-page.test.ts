@@ -23,7 +23,8 @@ const def: CssParserDefinition = {
   nextPage: 'a.next',
 };
 const item = (reg: string, price: string, href = '/p') =>
-  `<li><span class="reg">${reg}</span><span class="price">${price}</span><a href="${href}">x</a></li>`;
+  `<li><span class="reg">${reg}</span><span class="price">${price}</span>` +
+  `<a href="${href}">x</a></li>`;
 const page = (items: string[], next = '') =>
   `<!doctype html><html><body><ul>${items.join('')}</ul>${next}</body></html>`;
 
