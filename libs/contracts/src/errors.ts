@@ -19,6 +19,10 @@ export const errorCatalog = {
   internal: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   // plates and offers
+  not_plate_holder: { status: 403, title: 'Only the holder of this plate may do that' },
+  offer_on_own_plate: { status: 403, title: 'You cannot make an offer on a plate you hold' },
+  not_offer_buyer: { status: 403, title: 'Only the buyer may withdraw this offer' },
+  offer_not_pending: { status: 409, title: 'The offer is no longer pending' },
   // claims and documents
   // market data
 } as const satisfies Record<string, { status: number; title: string }>;

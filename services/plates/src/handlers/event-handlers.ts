@@ -1,0 +1,87 @@
+import type { EventContext, EventHandlers } from '@reggie/bus';
+import type { EventData } from '@reggie/contracts';
+import { parseRegistration } from '@reggie/registration';
+import * as offers from '../db/offer-repository.ts';
+import * as plates from '../db/plate-repository.ts';
+import type { PlateDeps } from './deps.ts';
+import { endListing, lockOrCreatePlate, recordClosed } from './records.ts';
+
+/**
+ * Reactions to other services. Each runs inside the consumer's transaction with inbox
+ * dedupe, and is written so that applying it twice would change nothing anyway.
+ */
+export function plateEventHandlers(deps: Pick<PlateDeps, 'outbox'>): EventHandlers {
+  return {
+    'claim.approved': (data, ctx) => applyClaim(deps, data, ctx),
+    'profile.deleted': (data, ctx) => forgetProfile(deps, data, ctx),
+  };
+}
+
+async function applyClaim(
+  deps: Pick<PlateDeps, 'outbox'>,
+  data: EventData<'claim.approved'>,
+  { em }: EventContext,
+): Promise<void> {
+  const parsed = parseRegistration(data.registration);
+  // Claims validates marks before approval; a mark that fails here is a poison message,
+  // and throwing sends it through retries to the dead-letter stream.
+  if (!parsed.ok) throw new Error(`claim ${data.claimId} names an invalid mark: ${parsed.reason}`);
+
+  const plate = await lockOrCreatePlate(em, deps.outbox, parsed.value);
+  const holder = data.claimantProfileId;
+  if (plate.holder_profile_id === holder) return;
+
+  // The earlier holder's listing is not the new holder's to keep.
+  await endListing(em, deps.outbox, plate, 'unlisted');
+  await plates.setHolder(em, plate.id, holder);
+  await deps.outbox.record(em, 'plate.holder_changed', {
+    plateId: plate.id,
+    registration: plate.registration,
+    previousHolderProfileId: plate.holder_profile_id,
+    holderProfileId: holder,
+    cause: 'claim_approved',
+    claimId: data.claimId,
+  });
+
+  const own = await offers.closePendingOnPlate(
+    em,
+    { plateId: plate.id, buyerProfileId: holder },
+    'withdrawn',
+    'became_holder',
+  );
+  await recordClosed(em, deps.outbox, 'offer.withdrawn', own);
+}
+
+/**
+ * Erasure: the profile's plates are unlisted and no longer held, its pending offers are
+ * withdrawn, and the messages it wrote are dropped. Offers others made on its plates stay
+ * pending for whoever holds the plate next.
+ */
+async function forgetProfile(
+  deps: Pick<PlateDeps, 'outbox'>,
+  data: EventData<'profile.deleted'>,
+  { em }: EventContext,
+): Promise<void> {
+  const held = await plates.lockHeldBy(em, data.profileId);
+  for (const plate of held) {
+    await endListing(em, deps.outbox, plate, 'unlisted');
+    await plates.setHolder(em, plate.id, null);
+    await deps.outbox.record(em, 'plate.holder_changed', {
+      plateId: plate.id,
+      registration: plate.registration,
+      previousHolderProfileId: data.profileId,
+      holderProfileId: null,
+      cause: 'profile_deleted',
+    });
+  }
+  await plates.deleteListingsOf(em, data.profileId);
+
+  await offers.eraseMessagesBy(em, data.profileId);
+  const withdrawn = await offers.closePendingByBuyer(
+    em,
+    data.profileId,
+    'withdrawn',
+    'profile_deleted',
+  );
+  await recordClosed(em, deps.outbox, 'offer.withdrawn', withdrawn);
+}
