@@ -1,0 +1,24 @@
+// `npm run dev`: installs what is missing, then hands over to scripts/dev.ts, which needs
+// the installed TypeScript runner. Plain JavaScript so it runs on a fresh clone.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+if (!existsSync(join(root, 'node_modules', 'tsx'))) {
+  console.log('installing dependencies (npm ci)…');
+  const install = spawnSync('npm', ['ci'], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', join(root, 'scripts', 'dev.ts'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+process.exit(run.status ?? 1);
