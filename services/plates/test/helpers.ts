@@ -28,25 +28,31 @@ export interface PlatesHarness {
   stop(): Promise<void>;
 }
 
-/** A plates service of the test file's own, on its own bus prefix, and a client for it. */
+/**
+ * A plates service of the test file's own, on its own bus prefix, and a client for it.
+ * With `replicas` above one, further instances join the same queue group, as in production.
+ */
 export async function startPlates(
   tag: string,
   env: Record<string, string> = {},
   options: PlatesOptions = {},
+  replicas = 1,
 ): Promise<PlatesHarness> {
   const bus = testBus(tag);
   // Tests sweep by hand; a timer sweeping behind their back would make counts racy.
   const config = loadConfig(serviceEnv(bus, { OFFER_SWEEP_INTERVAL_MS: '3600000', ...env }));
-  const service = await startService(platesService(config, options));
+  const services = await Promise.all(
+    Array.from({ length: replicas }, () => startService(platesService(config, options))),
+  );
   const nc = await connect({ servers: bus.natsUrl });
   return {
-    service,
+    service: services[0]!,
     nc,
     client: createCommandClient(nc, bus.busPrefix),
     prefix: bus.busPrefix,
     async stop() {
       await nc.close();
-      await service.stop();
+      await Promise.all(services.map((s) => s.stop()));
     },
   };
 }

@@ -23,20 +23,22 @@ export interface SearchQuery {
   limit: number;
 }
 
+export async function searchPlates(em: EntityManager, q: SearchQuery): Promise<SearchRow[]> {
+  const { sql, params } = searchStatement(q);
+  return queryRows<SearchRow>(em, sql, params);
+}
+
 /**
  * Ranks exact characters above look-alikes: the mark itself, then marks containing the
  * typed characters, then marks that read the same, then marks containing a look-alike.
  * Within a tier, a match nearer the start and a shorter mark come first. The filter on
  * `lookalike_key` is the only one the planner needs an index for: a literal match always
- * matches by look-alike too.
+ * matches by look-alike too. Exported so that a test can ask the planner about it.
  */
-export async function searchPlates(em: EntityManager, q: SearchQuery): Promise<SearchRow[]> {
+export function searchStatement(q: SearchQuery): { sql: string; params: unknown[] } {
   const { literal, key, pattern } = q.terms;
   const after = q.after;
-
-  return queryRows<SearchRow>(
-    em,
-    `select * from (
+  const sql = `select * from (
        select ${PLATE_COLUMNS},
          case when p.registration = ? then 0
               when strpos(p.registration, ?) > 0 then 1
@@ -49,20 +51,20 @@ export async function searchPlates(em: EntityManager, q: SearchQuery): Promise<S
      ) ranked
      where (?::int is null or (tier, position, length, registration) > (?::int, ?::int, ?::int, ?))
      order by tier, position, length, registration
-     limit ?`,
-    [
-      literal,
-      literal,
-      key,
-      key,
-      pattern,
-      q.listedOnly,
-      after?.tier ?? null,
-      after?.tier ?? null,
-      after?.position ?? null,
-      after?.length ?? null,
-      after?.registration ?? null,
-      q.limit,
-    ],
-  );
+     limit ?`;
+  const params = [
+    literal,
+    literal,
+    key,
+    key,
+    pattern,
+    q.listedOnly,
+    after?.tier ?? null,
+    after?.tier ?? null,
+    after?.position ?? null,
+    after?.length ?? null,
+    after?.registration ?? null,
+    q.limit,
+  ];
+  return { sql, params };
 }
