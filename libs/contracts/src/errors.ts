@@ -24,7 +24,19 @@ export const errorCatalog = {
   not_offer_buyer: { status: 403, title: 'Only the buyer may withdraw this offer' },
   offer_not_pending: { status: 409, title: 'The offer is no longer pending' },
   // claims and documents
+  claim_already_open: { status: 409, title: 'You already have an open claim on this mark' },
+  claim_not_open: { status: 409, title: 'The claim is closed' },
+  claim_already_submitted: { status: 409, title: 'The claim has already been submitted' },
+  claim_not_pending_review: { status: 409, title: 'The claim is not waiting for review' },
+  own_claim_review: { status: 403, title: 'You cannot review your own claim' },
+  too_many_documents: { status: 409, title: 'The claim has as many documents as it may' },
+  document_not_uploaded: { status: 409, title: 'A document has not been uploaded yet' },
+  document_rejected: { status: 422, title: 'The document was refused' },
+  document_too_large: { status: 413, title: 'The document is larger than 10 MB' },
+  document_changed: { status: 409, title: 'A document changed after it was checked' },
+  storage_unavailable: { status: 503, title: 'Document storage is unavailable' },
   // market data
+  dealer_disabled: { status: 409, title: 'The dealer is disabled; enable it before crawling' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -68,7 +68,11 @@ describe('storage - uploads and downloads through presigned URLs', () => {
     const key = newKey();
     const pdf = await uploadPdf(key);
 
-    expect(await fx.store.head(key)).toEqual({ size: pdf.length, contentType: 'application/pdf' });
+    expect(await fx.store.head(key)).toEqual({
+      size: pdf.length,
+      contentType: 'application/pdf',
+      etag: expect.stringMatching(/^"[0-9a-f]{32}"$/),
+    });
     expect(await fx.store.head(newKey())).toBeNull();
   });
 

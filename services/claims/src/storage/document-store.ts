@@ -44,6 +44,8 @@ export interface DocumentHead {
   size: number;
   /** As stored with the object; `application/octet-stream` when the store has none. */
   contentType: string;
+  /** The store's version tag of the bytes; a changed tag means the object was replaced. */
+  etag?: string;
 }
 
 /**

@@ -118,6 +118,7 @@ export class S3DocumentStore implements DocumentStore {
       return {
         size: out.ContentLength ?? 0,
         contentType: out.ContentType ?? 'application/octet-stream',
+        etag: out.ETag,
       };
     } catch (error) {
       const mapped = toStorageError(error, 'head', key);

@@ -1,0 +1,108 @@
+import type { Actor, AdminClaim, ClaimStatus } from '@reggie/contracts';
+import type { EntityManager } from '@reggie/db';
+import { appendAudit, auditOf } from '../db/audit-repository.ts';
+import * as documents from '../db/document-repository.ts';
+import type { ClaimRow, DocumentRow } from '../db/rows.ts';
+import { adminSummary } from '../domain/views.ts';
+import { loadForReview } from './access.ts';
+import { approveClaim, rejectClaim } from './decisions.ts';
+import { type ClaimDeps, inTransaction, requireAdmin, withStore } from './deps.ts';
+import { listClaims } from './listing.ts';
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+};
+
+/** What reviewers can do. Every read of a document and every decision is audited. */
+export function reviewCommands(deps: ClaimDeps) {
+  return {
+    'claims.admin_list': (q: {
+      actor: Actor;
+      status?: ClaimStatus;
+      cursor?: string;
+      limit: number;
+    }) => {
+      requireAdmin(q.actor);
+      return listClaims(deps, { ...q, order: 'oldest' }, adminSummary);
+    },
+
+    'claims.admin_get': (q: { actor: Actor; claimId: string }) =>
+      inTransaction(deps.db, (em) => viewForReview(em, deps, q)),
+
+    'claims.approve': (q: { actor: Actor; claimId: string; reason?: string }) =>
+      approveClaim(deps, q),
+
+    'claims.reject': (q: { actor: Actor; claimId: string; reason: string }) => rejectClaim(deps, q),
+  };
+}
+
+/**
+ * The claim with a download URL for each verified document still in the store. The audit
+ * rows for the view and for each URL commit before any URL leaves the service.
+ */
+async function viewForReview(
+  em: EntityManager,
+  deps: ClaimDeps,
+  q: { actor: Actor; claimId: string },
+): Promise<AdminClaim> {
+  const claim = await loadForReview(em, q.actor, q.claimId);
+  const docs = await documents.documentsOf(em, claim.id);
+  const now = deps.clock();
+
+  const withUrls: Array<{ doc: DocumentRow; download: Download | null }> = [];
+  for (const [index, doc] of docs.entries()) {
+    const download = await downloadFor(deps, claim, doc, index);
+    withUrls.push({ doc, download });
+  }
+
+  await appendAudit(em, [
+    { actorProfileId: q.actor.profileId, action: 'claim.viewed', claimId: claim.id, at: now },
+    ...withUrls.flatMap(({ doc, download }) =>
+      download
+        ? [
+            {
+              actorProfileId: q.actor.profileId,
+              action: 'document.download_issued' as const,
+              claimId: claim.id,
+              documentId: doc.id,
+              detail: { expiresAt: download.expiresAt },
+              at: now,
+            },
+          ]
+        : [],
+    ),
+  ]);
+
+  const summary = adminSummary(claim, docs);
+  return {
+    ...summary,
+    documents: summary.documents.map((d, i) => ({ ...d, download: withUrls[i]?.download ?? null })),
+    history: await auditOf(em, claim.id),
+  };
+}
+
+interface Download {
+  url: string;
+  expiresAt: string;
+}
+
+async function downloadFor(
+  deps: ClaimDeps,
+  claim: ClaimRow,
+  doc: DocumentRow,
+  index: number,
+): Promise<Download | null> {
+  if (doc.status !== 'verified' || doc.deleted_at !== null) return null;
+
+  const extension = EXTENSIONS[doc.content_type] ?? 'bin';
+  const presigned = await withStore(deps, () =>
+    deps.store.presignDownload({
+      key: doc.object_key,
+      expiresInSeconds: deps.config.CLAIMS_DOWNLOAD_URL_TTL_SECONDS,
+      filename: `${claim.registration}-${index + 1}.${extension}`,
+    }),
+  );
+  return { url: presigned.url, expiresAt: presigned.expiresAt.toISOString() };
+}
