@@ -37,6 +37,8 @@ type OwnCommands<S extends string> = Omit<CommandHandlers<S>, `${S}.ping` & Comm
 
 export interface ServiceDefinition<S extends string> {
   name: S;
+  /** The PostgreSQL schema the service owns; its name unless the design says otherwise. */
+  schema?: string;
   env: ServiceEnv;
   migrations: MigrationObject[];
   entities?: EntitySchema[];
@@ -67,7 +69,7 @@ export async function startService<S extends string>(
   const db = await retry(logger, 'postgresql', () =>
     openDatabase({
       url: def.env.DATABASE_URL,
-      schema: def.name,
+      schema: def.schema ?? def.name,
       entities: def.entities ?? [],
       migrations: [busTablesMigration, ...def.migrations],
       poolSize: def.env.DB_POOL_SIZE,

@@ -1,0 +1,46 @@
+import type { Outbox } from '@reggie/bus';
+import type { Database } from '@reggie/db';
+import { type ListingChange, upsertListings } from '../db/listing-repository.ts';
+import type { ListingCandidate } from '../domain/listing-candidate.ts';
+
+export interface IngestDeps {
+  db: Database;
+  outbox: Outbox;
+}
+
+/**
+ * Stores a batch of one dealer's listings and, in the same transaction, the events that
+ * say what changed: a new or returning listing, or a new asking price.
+ */
+export async function ingestListings(
+  deps: IngestDeps,
+  dealerId: string,
+  batch: ListingCandidate[],
+  seenAt: Date,
+): Promise<ListingChange[]> {
+  return deps.db.transaction(async (em) => {
+    const changes = await upsertListings(em, dealerId, batch, seenAt);
+    const at = seenAt.toISOString();
+    for (const c of changes) {
+      const ref = { listingId: c.id, dealerId, registration: c.registration };
+      if (c.change === 'new' || c.change === 'reappeared') {
+        await deps.outbox.record(em, 'market.listing.discovered', {
+          ...ref,
+          display: c.display,
+          price: c.price,
+          url: c.url,
+          seenAt: at,
+          reappeared: c.change === 'reappeared',
+        });
+      } else if (c.change === 'price') {
+        await deps.outbox.record(em, 'market.listing.price_changed', {
+          ...ref,
+          from: c.previousPrice,
+          to: c.price,
+          seenAt: at,
+        });
+      }
+    }
+    return changes;
+  });
+}
