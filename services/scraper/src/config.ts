@@ -11,6 +11,11 @@ const ms = (min: number, max: number, fallback: number) =>
 const schema = serviceEnvSchema
   .extend({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** The design names the schema `market`; tests that move the clock use one of their own. */
+    SCRAPER_DB_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .default('market'),
     /** Shown in the User-Agent: `ReggieBot/<version> (+<contact URL>)`. */
     SCRAPER_VERSION: z
       .string()

@@ -25,7 +25,7 @@ export function scraperService(
 ): ServiceDefinition<'scraper'> {
   return {
     name: 'scraper',
-    schema: 'market',
+    schema: config.SCRAPER_DB_SCHEMA,
     env: config,
     migrations,
     commands: (deps) => ({ ...dealerCommands(deps), ...marketCommands(deps) }),

@@ -20,7 +20,7 @@ let fetcher: Fetcher;
 const hosts: DealerHost[] = [];
 
 beforeAll(async () => {
-  service = await startScraper(bus);
+  service = await startScraper(bus, { SCRAPER_DB_SCHEMA: 'market_crawl_test' });
   fetcher = testFetcher({ maxBodyBytes: 1_000_000 });
 });
 
