@@ -21,9 +21,9 @@ export interface CommandContext {
   subject: string;
 }
 
-type ServiceCommand<S extends string> = {
-  [N in CommandName]: (typeof commands)[N]['service'] extends S ? N : never;
-}[CommandName];
+// Contracts type `service` as a plain string, so a service's commands are found by the
+// first segment of their names.
+type ServiceCommand<S extends string> = Extract<CommandName, `${S}.${string}`>;
 
 export type CommandHandlers<S extends string> = {
   [N in ServiceCommand<S>]: (

@@ -157,7 +157,7 @@ async function processMessage(
 
   if (!parsed.ok) {
     await deadLetter(options, type, msg, parsed.error);
-    msg.term(parsed.error);
+    msg.term();
     options.onOutcome?.({
       ...base,
       eventId: undefined,
@@ -179,7 +179,7 @@ async function processMessage(
     const eventId = parsed.envelope.id;
     if (deliveryCount >= maxDeliver) {
       await deadLetter(options, type, msg, String(err));
-      msg.term(String(err));
+      msg.term();
       options.onOutcome?.({ ...base, eventId, result: 'dead_lettered', error: err });
       return;
     }
@@ -225,9 +225,15 @@ function parseEvent(
   return { ok: true, envelope: { ...envelope.data, data: data.data } };
 }
 
+/**
+ * Copies a message to the dead-letter stream, with why in its headers. The caller then
+ * terminates it without a reason: nats-server 2.9 ignores a termination that carries one
+ * and leaves the message pending.
+ */
 async function deadLetter(options: ConsumerOptions, type: string, msg: JsMsg, reason: string) {
   const h = natsHeaders();
-  h.set('Reggie-Dead-Letter-Reason', reason.slice(0, 1000));
+  // Header values are one line; validation and database errors often span several.
+  h.set('Reggie-Dead-Letter-Reason', reason.replace(/\s+/g, ' ').slice(0, 1000));
   h.set('Reggie-Original-Subject', msg.subject);
   h.set('Reggie-Original-Sequence', String(msg.seq));
   h.set('Reggie-Deliveries', String(msg.info.deliveryCount));

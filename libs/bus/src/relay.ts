@@ -34,8 +34,9 @@ interface OutboxRow {
 /**
  * Publishes outbox rows to JetStream in order, with `Nats-Msg-Id` set to the event id so
  * that a row published twice (the relay died between publish and mark) is dropped by the
- * stream as a duplicate. Rows are claimed with SKIP LOCKED, so several replicas share the
- * work without publishing the same row at the same time.
+ * stream as a duplicate. Replicas take turns: a batch is published only by the relay that
+ * holds the outbox's transaction-level advisory lock, because two relays publishing
+ * neighbouring batches at once would interleave them on the stream and break the order.
  */
 export function startRelay(options: RelayOptions): Relay {
   const batchSize = options.batchSize ?? 100;
@@ -87,6 +88,14 @@ export function startRelay(options: RelayOptions): Relay {
 
 async function publishBatch(options: RelayOptions, batchSize: number): Promise<number> {
   return options.db.transaction(async (em) => {
+    const [turn] = await queryRows<{ ours: boolean }>(
+      em,
+      'select pg_try_advisory_xact_lock(hashtext(?)) as ours',
+      [`reggie:outbox-relay:${options.db.schema}`],
+    );
+    // Another replica is publishing; it drains what is pending, or our next poll does.
+    if (!turn?.ours) return 0;
+
     const rows = await queryRows<OutboxRow>(
       em,
       `select seq, id, subject, envelope, headers, created_at from outbox

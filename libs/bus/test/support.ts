@@ -1,0 +1,39 @@
+import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { busTablesMigration, type Database, openDatabase, queryRows } from '@reggie/db';
+
+/**
+ * A database handle on `schema` holding only the bus tables (outbox, inbox), migrated.
+ * Each test file uses a schema of its own inside the run's database.
+ */
+export async function openBusDatabase(url: string, schema: string): Promise<Database> {
+  const db = await openDatabase({ url, schema, migrations: [busTablesMigration], poolSize: 4 });
+  await db.migrate();
+  return db;
+}
+
+/** Every message now in `stream`, in stream order. Test streams are small. */
+export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMsg[]> {
+  const info = await jsm.streams.info(stream);
+  const messages: StoredMsg[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && seq > 0; seq++) {
+    const msg = await jsm.streams.getMessage(stream, { seq });
+    if (msg) messages.push(msg);
+  }
+  return messages;
+}
+
+/** The envelope id of a stored event, or undefined when its body is not an envelope. */
+export function envelopeId(msg: StoredMsg): string | undefined {
+  try {
+    return msg.json<{ id?: string }>().id;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function count(db: Database, sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await queryRows<{ n: number }>(db.em(), sql, params);
+  return rows[0]?.n ?? 0;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
