@@ -241,6 +241,18 @@ describe('gateway - edge behaviour', () => {
     expect((await fetch(`${system.url}/docs/`)).status).toBe(200);
   });
 
+  it('never writes a token to the logs, even for refused ones', async () => {
+    const token = system.token(`user_logged_${Date.now()}`);
+    await fetch(`${system.url}/me`, { headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${system.url}/me`, { headers: { authorization: `Bearer ${token}x` } });
+    await fetch(`${system.url}/nope`, { headers: { authorization: `Bearer ${token}` } });
+
+    const signature = token.split('.')[2] as string;
+    const logs = system.processes.flatMap((p) => p.output).join('\n');
+    expect(logs).toContain('request refused');
+    expect(logs).not.toContain(signature);
+  });
+
   it('answers 404 problems for unknown routes', async () => {
     await expectProblem(await fetch(`${system.url}/nope`), 404, 'not_found');
   });
