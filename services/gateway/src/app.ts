@@ -17,6 +17,8 @@ import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
+import { adminClaimRoutes } from './routes/admin-claims.ts';
+import { adminDealerRoutes } from './routes/admin-dealers.ts';
 import { adminProfileRoutes } from './routes/admin-profiles.ts';
 import { claimRoutes } from './routes/claims.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -83,7 +85,9 @@ export async function buildApp(deps: AppDeps) {
     adminProfileRoutes,
     plateRoutes,
     claimRoutes,
+    adminClaimRoutes,
     marketRoutes,
+    adminDealerRoutes,
   ]) {
     await app.register(routes, routeDeps);
   }
