@@ -28,8 +28,9 @@ const pick = (s: string) => s[Math.floor(Math.random() * s.length)] as string;
 /** A valid current-style mark in display form, fresh for this test. */
 function freshMark(): string {
   const random = () => pick('ABCDEFGHJKLMNOPRSTUVWXYZ');
+  const tag = pick('ABCDEFGHKLMNOPRSVWXY') + pick('ABCDEFGHJKLMNOPRSTUVWXY');
   const age = AGES[Math.floor(Math.random() * AGES.length)];
-  return `${pick('ABCDEFGHKLMNOPRSVWXY')}${pick('ABCDEFGHJKLMNOPRSTUVWXY')}${age} ${random()}${random()}${random()}`;
+  return `${tag}${age} ${random()}${random()}${random()}`;
 }
 
 type Json = Record<string, unknown>;

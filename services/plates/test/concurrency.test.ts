@@ -53,7 +53,7 @@ const codeOf = (reply: { ok: boolean; error?: { code: string } }) =>
   reply.ok ? 'ok' : reply.error?.code;
 
 describe('offers under concurrency', () => {
-  it('two accepts of different offers on one plate: exactly one wins, the other gets 409', async () => {
+  it('two accepts on one plate at once: exactly one wins, the others get 409', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { holder, offers } = await plateWithOffers(4);
       const replies = await Promise.all(
@@ -92,7 +92,6 @@ describe('offers under concurrency', () => {
   });
 
   it('a withdrawal racing an acceptance: one wins and the offer shows that outcome', async () => {
-    const outcomes = new Set<string>();
     for (let round = 0; round < ROUNDS; round++) {
       const { holder, offers } = await plateWithOffers(2);
       const target = offers[0]!;
@@ -117,12 +116,10 @@ describe('offers under concurrency', () => {
           'pending',
         ]);
       }
-      outcomes.add(accept.ok ? 'accepted' : 'withdrawn');
     }
-    expect(outcomes.size).toBeGreaterThan(0);
   });
 
-  it('an acceptance racing a rejection of another offer never leaves two decisions at odds', async () => {
+  it('an accept racing a reject of another offer leaves both decisions standing', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { holder, offers } = await plateWithOffers(2);
       const [a, b] = offers.map((o) => o.offer.id) as [string, string];

@@ -118,7 +118,7 @@ describe('claim.approved', () => {
 });
 
 describe('profile.deleted', () => {
-  it('unlists and releases the profile’s plates, withdraws its offers and drops its words', async () => {
+  it('unlists and frees the profile’s plates, withdraws its offers, drops its words', async () => {
     const gone = newActor();
     const [held, offeredOn] = [freshMark(), freshMark()];
     await holdPlate(h, held, gone);

@@ -26,7 +26,8 @@ export interface PlateRow {
 }
 
 export const PLATE_COLUMNS = `p.id, p.registration, p.display, p.style, p.holder_profile_id,
-  l.status as listing_status, l.holder_profile_id as listing_holder_profile_id, l.asking_price, l.listed_at, l.updated_at as listing_updated_at`;
+  l.status as listing_status, l.holder_profile_id as listing_holder_profile_id,
+  l.asking_price, l.listed_at, l.updated_at as listing_updated_at`;
 
 export const PLATE_FROM = 'plates p left join listings l on l.plate_id = p.id';
 

@@ -1,8 +1,9 @@
 import type { EventContext, EventHandlers } from '@reggie/bus';
 import type { EventData } from '@reggie/contracts';
-import { parseRegistration } from '@reggie/registration';
+import { parseRegistration, type Registration } from '@reggie/registration';
 import * as offers from '../db/offer-repository.ts';
 import * as plates from '../db/plate-repository.ts';
+import type { PlateRow } from '../db/rows.ts';
 import type { PlateDeps } from './deps.ts';
 import { endListing, lockOrCreatePlate, recordClosed } from './records.ts';
 
@@ -22,12 +23,7 @@ async function applyClaim(
   data: EventData<'claim.approved'>,
   { em }: EventContext,
 ): Promise<void> {
-  const parsed = parseRegistration(data.registration);
-  // Claims validates marks before approval; a mark that fails here is a poison message,
-  // and throwing sends it through retries to the dead-letter stream.
-  if (!parsed.ok) throw new Error(`claim ${data.claimId} names an invalid mark: ${parsed.reason}`);
-
-  const plate = await lockOrCreatePlate(em, deps.outbox, parsed.value);
+  const plate = await lockOrCreatePlate(em, deps.outbox, claimedMark(data));
   const holder = data.claimantProfileId;
   if (plate.holder_profile_id === holder) return;
 
@@ -35,8 +31,7 @@ async function applyClaim(
   await endListing(em, deps.outbox, plate, 'unlisted');
   await plates.setHolder(em, plate.id, holder);
   await deps.outbox.record(em, 'plate.holder_changed', {
-    plateId: plate.id,
-    registration: plate.registration,
+    ...plateRef(plate),
     previousHolderProfileId: plate.holder_profile_id,
     holderProfileId: holder,
     cause: 'claim_approved',
@@ -67,8 +62,7 @@ async function forgetProfile(
     await endListing(em, deps.outbox, plate, 'unlisted');
     await plates.setHolder(em, plate.id, null);
     await deps.outbox.record(em, 'plate.holder_changed', {
-      plateId: plate.id,
-      registration: plate.registration,
+      ...plateRef(plate),
       previousHolderProfileId: data.profileId,
       holderProfileId: null,
       cause: 'profile_deleted',
@@ -84,4 +78,16 @@ async function forgetProfile(
     'profile_deleted',
   );
   await recordClosed(em, deps.outbox, 'offer.withdrawn', withdrawn);
+}
+
+function claimedMark(data: EventData<'claim.approved'>): Registration {
+  const parsed = parseRegistration(data.registration);
+  // Claims validates marks before approval; a mark that fails here is a poison message,
+  // and throwing sends it through retries to the dead-letter stream.
+  if (!parsed.ok) throw new Error(`claim ${data.claimId} names an invalid mark: ${parsed.reason}`);
+  return parsed.value;
+}
+
+function plateRef(plate: PlateRow) {
+  return { plateId: plate.id, registration: plate.registration };
 }
