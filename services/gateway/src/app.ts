@@ -17,6 +17,7 @@ import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
+import { adminClaimRoutes } from './routes/admin-claims.ts';
 import { adminDealerRoutes } from './routes/admin-dealers.ts';
 import { adminProfileRoutes } from './routes/admin-profiles.ts';
 import { claimRoutes } from './routes/claims.ts';
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps) {
     adminProfileRoutes,
     plateRoutes,
     claimRoutes,
+    adminClaimRoutes,
     marketRoutes,
     adminDealerRoutes,
   ]) {

@@ -18,7 +18,10 @@ const REASONS: Record<DocumentRejection, string> = {
   signature_mismatch: 'the bytes are not a document of the declared type',
 };
 
-/** The failures of claims, each a catalogued code with a sentence a person can act on. */
+/**
+ * The failures of claims, each a catalogued code with a sentence a person can act on. Detail
+ * keys become problem members at the gateway, so none may reuse a member name such as `status`.
+ */
 export const claimErrors = {
   invalidRegistration: (reason: string, code: string) =>
     new ServiceError('invalid_registration', reason, {
@@ -30,10 +33,12 @@ export const claimErrors = {
   alreadyOpen: (claimId: string | null) =>
     new ServiceError('claim_already_open', undefined, claimId ? { claimId } : undefined),
   notOpen: (status: ClaimStatus) =>
-    new ServiceError('claim_not_open', `the claim is ${status}`, { status }),
+    new ServiceError('claim_not_open', `the claim is ${status}`, { claimStatus: status }),
   alreadySubmitted: () => new ServiceError('claim_already_submitted'),
   notPendingReview: (status: ClaimStatus) =>
-    new ServiceError('claim_not_pending_review', `the claim is ${status}`, { status }),
+    new ServiceError('claim_not_pending_review', `the claim is ${status}`, {
+      claimStatus: status,
+    }),
   ownClaim: () => new ServiceError('own_claim_review'),
   tooManyDocuments: (max: number) =>
     new ServiceError('too_many_documents', `a claim holds at most ${max} documents`, { max }),
