@@ -253,6 +253,22 @@ describe('gateway - edge behaviour', () => {
     expect(logs).not.toContain(signature);
   });
 
+  it('exposes Prometheus metrics on the gateway and on each service', async () => {
+    await system.request('/me', { as: `user_metrics_${Date.now()}` });
+    const gateway = await (await fetch(`${system.url}/metrics`)).text();
+    expect(gateway).toMatch(/reggie_http_request_duration_seconds_bucket\{.*route="\/me"/);
+    expect(gateway).toMatch(/reggie_gateway_command_duration_seconds_count\{.*command="profiles.get"/);
+
+    const profiles = system.processes.find((p) => p.name === 'profiles');
+    const ready = await profiles?.waitForLog((l) => l.msg === 'service ready');
+    const base = `http://127.0.0.1:${ready?.httpPort as number}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const service = await (await fetch(`${base}/metrics`)).text();
+    expect(service).toMatch(/reggie_command_duration_seconds_count\{.*command="profiles.get"/);
+    expect(service).toContain('reggie_outbox_pending');
+  });
+
   it('answers 404 problems for unknown routes', async () => {
     await expectProblem(await fetch(`${system.url}/nope`), 404, 'not_found');
   });

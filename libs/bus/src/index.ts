@@ -7,6 +7,8 @@ export * from './commands.ts';
 export * from './config.ts';
 export * from './connection.ts';
 export * from './consumers.ts';
+export * from './http-endpoint.ts';
+export * from './metrics.ts';
 export * from './outbox.ts';
 export * from './relay.ts';
 export * from './service.ts';

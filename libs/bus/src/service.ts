@@ -15,6 +15,8 @@ import { type CommandHandlers, type CommandOutcome, serveCommands } from './comm
 import type { ServiceEnv } from './config.ts';
 import { connectBus } from './connection.ts';
 import { type ConsumerOutcome, type EventHandlers, startConsumers } from './consumers.ts';
+import { startHealthEndpoint } from './http-endpoint.ts';
+import { type BusMetrics, createBusMetrics } from './metrics.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { startRelay } from './relay.ts';
 import { ensureStreams } from './streams.ts';
@@ -27,6 +29,8 @@ export interface ServiceDeps {
   outbox: Outbox;
   logger: Logger;
   instance: string;
+  /** This process's Prometheus metrics; services register their own on `metrics.registry`. */
+  metrics: BusMetrics;
 }
 
 export interface Background {
@@ -66,7 +70,19 @@ export async function startService<S extends string>(
   const logger =
     def.logger ?? pino({ level: def.env.LOG_LEVEL, base: { service: def.name, instance } });
 
-  const db = await retry(logger, 'postgresql', () =>
+  let ready = false;
+  let db: Database | undefined;
+  let nc: NatsConnection | undefined;
+  const metrics = createBusMetrics(def.name, () => pendingOutbox(db));
+  // Up before anything else, so an orchestrator sees a live but not-ready process while
+  // PostgreSQL or NATS are still being waited for.
+  const endpoint = await startHealthEndpoint({
+    port: def.env.HTTP_PORT,
+    registry: metrics.registry,
+    ready: async () => ready && !!db && !nc?.isClosed() && (await db.ping()),
+  });
+
+  db = await retry(logger, 'postgresql', () =>
     openDatabase({
       url: def.env.DATABASE_URL,
       schema: def.schema ?? def.name,
@@ -78,7 +94,7 @@ export async function startService<S extends string>(
   const applied = await retry(logger, 'migrations', () => db.migrate());
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
 
-  const nc = await connectBus({
+  nc = await connectBus({
     url: def.env.NATS_URL,
     name: instance,
     onRetry: (attempt, delayMs, err) =>
@@ -92,10 +108,14 @@ export async function startService<S extends string>(
   const relay = startRelay({
     db,
     js,
+    onPublished: (count, lagMs) => {
+      metrics.outboxPublished.inc(count);
+      metrics.outboxLag.observe(lagMs / 1000);
+    },
     onError: (err) => logger.warn({ err: String(err) }, 'outbox relay failed, will retry'),
   });
   const outbox = createOutbox(def.env.BUS_PREFIX, relay.kick);
-  const deps: ServiceDeps = { db, nc, js, jsm, outbox, logger, instance };
+  const deps: ServiceDeps = { db, nc, js, jsm, outbox, logger, instance, metrics };
 
   const consumers = await startConsumers({
     js,
@@ -104,7 +124,10 @@ export async function startService<S extends string>(
     prefix: def.env.BUS_PREFIX,
     consumer: def.name,
     handlers: def.events?.(deps) ?? {},
-    onOutcome: (o) => logConsumer(logger, o),
+    onOutcome: (o) => {
+      metrics.recordConsumer(o);
+      logConsumer(logger, o);
+    },
   });
   const background = def.background?.(deps) ?? [];
   const handlers = {
@@ -115,18 +138,26 @@ export async function startService<S extends string>(
     prefix: def.env.BUS_PREFIX,
     service: def.name,
     handlers: handlers as unknown as CommandHandlers<S>,
-    onOutcome: (o) => logCommand(logger, o),
+    onOutcome: (o) => {
+      metrics.recordCommand(o);
+      logCommand(logger, o);
+    },
   });
-  logger.info('service ready');
+  ready = true;
+  logger.info({ httpPort: endpoint.port }, 'service ready');
 
+  const openDb = db;
+  const openNc = nc;
   const stop = async () => {
+    ready = false;
     await server.drain();
     await Promise.allSettled(background.map((b) => b.stop()));
     await consumers.stop();
     await relay.flush();
     await relay.stop();
-    await nc.drain().catch(() => undefined);
-    await db.close();
+    await openNc.drain().catch(() => undefined);
+    await openDb.close();
+    await endpoint.close();
   };
   return { deps, stop };
 }
@@ -164,6 +195,14 @@ export async function runServiceProcess<S extends string>(
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function pendingOutbox(db: Database | undefined): Promise<number> {
+  if (!db) return 0;
+  const rows = await db
+    .em()
+    .execute<{ n: number }[]>('select count(*)::int as n from outbox where published_at is null');
+  return rows[0]?.n ?? 0;
 }
 
 async function retry<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T> {

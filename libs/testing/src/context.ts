@@ -63,6 +63,7 @@ export function serviceEnv(
     NATS_URL: bus.natsUrl,
     BUS_PREFIX: bus.busPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HTTP_PORT: '0',
     ...extra,
   };
 }

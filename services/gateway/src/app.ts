@@ -16,6 +16,7 @@ import type { GatewayConfig } from './config.ts';
 import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { createGatewayMetrics, registerMetrics } from './plugins/metrics.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
 import { adminClaimRoutes } from './routes/admin-claims.ts';
 import { adminDealerRoutes } from './routes/admin-dealers.ts';
@@ -61,10 +62,12 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandling(app);
   registerSecurityHeaders(app, { production: deps.config.NODE_ENV === 'production' });
   registerOutcomeLogging(app);
+  const metrics = createGatewayMetrics();
+  registerMetrics(app, metrics);
   await registerCors(app, deps.config.ALLOWED_ORIGINS);
   await registerOpenApi(app);
 
-  const services = createServiceCaller(deps.client, deps.config.COMMAND_TIMEOUT_MS);
+  const services = createServiceCaller(deps.client, deps.config.COMMAND_TIMEOUT_MS, metrics);
   const profiles = createProfileCache(
     deps.nc,
     deps.config.BUS_PREFIX,

@@ -1,6 +1,7 @@
 import type { CommandClient } from '@reggie/bus';
 import type { CommandError, CommandName, CommandRequest, CommandResult } from '@reggie/contracts';
 import type { FastifyRequest } from 'fastify';
+import type { GatewayMetrics } from '../plugins/metrics.ts';
 import { ProblemError, problems } from '../problem.ts';
 
 export interface ServiceCaller {
@@ -12,14 +13,24 @@ export interface ServiceCaller {
   ): Promise<CommandResult<N>>;
 }
 
-export function createServiceCaller(client: CommandClient, timeoutMs: number): ServiceCaller {
+export function createServiceCaller(
+  client: CommandClient,
+  timeoutMs: number,
+  metrics?: GatewayMetrics,
+): ServiceCaller {
   return {
     async call(req, name, payload) {
+      const started = performance.now();
       const reply = await client.send(name, payload, {
         timeoutMs,
         requestId: req.id,
         traceparent: req.traceparent,
       });
+      const outcome = reply.ok ? 'ok' : reply.error.code;
+      metrics?.commandDuration.observe(
+        { command: name, outcome },
+        (performance.now() - started) / 1000,
+      );
       if (reply.ok) return reply.data;
       throw toProblem(name, reply.error);
     },
