@@ -14,6 +14,13 @@ const ROOT = join(import.meta.dirname, '..');
 const DEV_DIR = join(ROOT, '.dev');
 const DEV_ADMIN = 'user_dev_admin';
 const COLORS = ['36', '35', '33', '32', '34', '91'];
+// Each service's /healthz, /readyz and /metrics, side by side on one machine.
+const HTTP_PORTS: Record<string, string> = {
+  profiles: '8081',
+  plates: '8082',
+  claims: '8083',
+  scraper: '8084',
+};
 
 const children: ChildProcess[] = [];
 const stoppers: (() => Promise<void>)[] = [];
@@ -166,7 +173,9 @@ function start(
   index: number,
   readyMessage: string,
 ): Promise<void> {
-  const child = spawnLogged(name, join(ROOT, 'services', name, 'src', 'main.ts'), env, index);
+  const port = HTTP_PORTS[name];
+  const childEnv = port && !process.env.HTTP_PORT ? { ...env, HTTP_PORT: port } : env;
+  const child = spawnLogged(name, join(ROOT, 'services', name, 'src', 'main.ts'), childEnv, index);
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes(`"msg":"${readyMessage}"`)) resolve();
