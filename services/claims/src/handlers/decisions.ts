@@ -28,22 +28,7 @@ export async function approveClaim(deps: ClaimDeps, q: Decision) {
     requirePendingReview(locked.target);
 
     const now = deps.clock();
-    const approved = await claims.close(em, {
-      id: locked.target.id,
-      status: 'approved',
-      reviewerProfileId: q.actor.profileId,
-      reason: q.reason ?? null,
-      now,
-    });
-    await deps.outbox.record(em, 'claim.approved', {
-      claimId: approved.id,
-      registration: approved.registration,
-      claimantProfileId: approved.claimant_profile_id,
-      approvedAt: now.toISOString(),
-      reviewerProfileId: q.actor.profileId,
-    });
-    await appendAudit(em, [decisionEntry(q, 'claim.approved', now)]);
-
+    const approved = await closeApproved(em, deps, q, locked.target, now);
     for (const rival of locked.rivals) await rejectRival(em, deps, rival, approved, now);
     return adminSummary(approved, await documents.documentsOf(em, approved.id));
   });
@@ -76,6 +61,31 @@ export async function rejectClaim(deps: ClaimDeps, q: Decision & { reason: strin
     await appendAudit(em, [decisionEntry(q, 'claim.rejected', now)]);
     return adminSummary(rejected, await documents.documentsOf(em, rejected.id));
   });
+}
+
+async function closeApproved(
+  em: EntityManager,
+  deps: ClaimDeps,
+  q: Decision,
+  target: ClaimRow,
+  now: Date,
+): Promise<ClaimRow> {
+  const approved = await claims.close(em, {
+    id: target.id,
+    status: 'approved',
+    reviewerProfileId: q.actor.profileId,
+    reason: q.reason ?? null,
+    now,
+  });
+  await deps.outbox.record(em, 'claim.approved', {
+    claimId: approved.id,
+    registration: approved.registration,
+    claimantProfileId: approved.claimant_profile_id,
+    approvedAt: now.toISOString(),
+    reviewerProfileId: q.actor.profileId,
+  });
+  await appendAudit(em, [decisionEntry(q, 'claim.approved', now)]);
+  return approved;
 }
 
 async function rejectRival(

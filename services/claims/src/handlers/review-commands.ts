@@ -1,6 +1,6 @@
 import type { Actor, AdminClaim, ClaimStatus } from '@reggie/contracts';
 import type { EntityManager } from '@reggie/db';
-import { appendAudit, auditOf } from '../db/audit-repository.ts';
+import { type AuditEntry, appendAudit, auditOf } from '../db/audit-repository.ts';
 import * as documents from '../db/document-repository.ts';
 import type { ClaimRow, DocumentRow } from '../db/rows.ts';
 import { adminSummary } from '../domain/views.ts';
@@ -51,34 +51,16 @@ async function viewForReview(
   const docs = await documents.documentsOf(em, claim.id);
   const now = deps.clock();
 
-  const withUrls: Array<{ doc: DocumentRow; download: Download | null }> = [];
+  const downloads: Array<Download | null> = [];
   for (const [index, doc] of docs.entries()) {
-    const download = await downloadFor(deps, claim, doc, index);
-    withUrls.push({ doc, download });
+    downloads.push(await downloadFor(deps, claim, doc, index));
   }
-
-  await appendAudit(em, [
-    { actorProfileId: q.actor.profileId, action: 'claim.viewed', claimId: claim.id, at: now },
-    ...withUrls.flatMap(({ doc, download }) =>
-      download
-        ? [
-            {
-              actorProfileId: q.actor.profileId,
-              action: 'document.download_issued' as const,
-              claimId: claim.id,
-              documentId: doc.id,
-              detail: { expiresAt: download.expiresAt },
-              at: now,
-            },
-          ]
-        : [],
-    ),
-  ]);
+  await appendAudit(em, viewEntries(q.actor, claim.id, docs, downloads, now));
 
   const summary = adminSummary(claim, docs);
   return {
     ...summary,
-    documents: summary.documents.map((d, i) => ({ ...d, download: withUrls[i]?.download ?? null })),
+    documents: summary.documents.map((d, i) => ({ ...d, download: downloads[i] ?? null })),
     history: await auditOf(em, claim.id),
   };
 }
@@ -86,6 +68,30 @@ async function viewForReview(
 interface Download {
   url: string;
   expiresAt: string;
+}
+
+/** One row for looking at the claim, and one per download URL handed out. */
+function viewEntries(
+  actor: Actor,
+  claimId: string,
+  docs: DocumentRow[],
+  downloads: Array<Download | null>,
+  at: Date,
+): AuditEntry[] {
+  const viewed: AuditEntry = {
+    actorProfileId: actor.profileId,
+    action: 'claim.viewed',
+    claimId,
+    at,
+  };
+  const issued = docs.flatMap((doc, i): AuditEntry[] => {
+    const download = downloads[i];
+    if (!download) return [];
+    const detail = { expiresAt: download.expiresAt };
+    const action = 'document.download_issued';
+    return [{ actorProfileId: actor.profileId, action, claimId, documentId: doc.id, detail, at }];
+  });
+  return [viewed, ...issued];
 }
 
 async function downloadFor(
