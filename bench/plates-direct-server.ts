@@ -1,0 +1,46 @@
+import Fastify from 'fastify';
+import pg from 'pg';
+
+/**
+ * The baseline of the plates benchmark: one fastify route doing the read the plates service
+ * does for `plates.get` (plate and listing by normalised mark), straight from a pg pool, with
+ * no gateway and no NATS. It runs as a process of its own, like the services it is compared
+ * with, and gets the pool size the plates service gets by default.
+ */
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: 10,
+  options: '-c search_path=plates,public',
+});
+const app = Fastify({ logger: false });
+
+app.get<{ Params: { registration: string } }>('/plates/:registration', async (req, reply) => {
+  const registration = req.params.registration.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const { rows } = await pool.query(
+    `select p.registration, p.display, p.style, p.holder_profile_id, l.status, l.asking_price,
+            l.listed_at, l.updated_at
+       from plates p left join listings l on l.plate_id = p.id where p.registration = $1`,
+    [registration],
+  );
+  const row = rows[0];
+  if (!row) return reply.code(404).send({ code: 'not_found' });
+  return {
+    registration: row.registration,
+    display: row.display,
+    style: row.style,
+    held: row.holder_profile_id !== null,
+    heldByYou: false,
+    listing: row.status === 'active' ? { askingPrice: Number(row.asking_price) } : null,
+  };
+});
+
+const address = await app.listen({ port: 0, host: '127.0.0.1' });
+console.log(JSON.stringify({ msg: 'direct listening', url: address }));
+
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => pool.end())
+    .finally(() => process.exit(0));
+});

@@ -1,0 +1,237 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startSystem } from '@reggie/e2e';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+/**
+ * Plates at scale: loads PLATES plates (current style, a fifth of them listed) and OFFERS
+ * pending offers into a database of the run's own, then measures through the real gateway
+ *   - GET /plates/:registration against a bare fastify + pg route doing the same read, and
+ *   - GET /plates?q= (trigram search, look-alikes, ranking) at 16 connections.
+ *
+ *   npx tsx bench/plates.ts
+ *
+ * DATABASE_URL (an admin connection) and NATS_URL default to the local servers;
+ * BENCH_SECONDS, BENCH_PLATES and BENCH_OFFERS change the run.
+ */
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PLATES = Number(process.env.BENCH_PLATES ?? 1_000_000);
+const OFFERS = Number(process.env.BENCH_OFFERS ?? 200_000);
+const CONNECTIONS = 16;
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+// Random letters of a current-style mark: no I or Q.
+const RANDOM_LETTERS = 'ABCDEFGHJKLMNOPRSTUVWXYZ';
+
+interface Figures {
+  target: string;
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  failures: number;
+  non2xx: number;
+}
+
+const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const database = `reggie_bench_${runId}`;
+const busPrefix = `bench${runId}`;
+const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
+const cleanups: Array<() => Promise<unknown>> = [];
+
+try {
+  await admin(ADMIN_URL, (c) => c.query(`create database ${database}`));
+  cleanups.push(() => admin(ADMIN_URL, (c) => c.query(`drop database ${database} with (force)`)));
+  cleanups.push(() => deleteStreams(busPrefix.toUpperCase()));
+
+  const system = await startSystem({
+    bus: { databaseUrl, natsUrl: NATS_URL, busPrefix },
+    services: ['plates'],
+    // The per-IP budget would answer one load generator with 429s within seconds; what is
+    // measured here is the plates path, so the limiter is off (it is on in production).
+    env: { gateway: { RATE_LIMIT_ENABLED: 'false' } },
+  });
+  cleanups.push(() => system.stop());
+  const loadMs = await load();
+  const direct = await startDirect();
+  cleanups.push(() => stopChild(direct.child));
+  const marks = await sample(1_000);
+
+  const lookups = (base: string) => () => `${base}/plates/${pick(marks)}`;
+  const viaGateway = await measure('gateway GET /plates/:registration', lookups(system.url));
+  const directRead = await measure('direct fastify + pg', lookups(direct.url));
+  const search = await measure('gateway GET /plates?q=', () => `${system.url}/plates?q=${word()}`);
+  report([viaGateway, directRead, search], loadMs);
+} finally {
+  for (const step of cleanups.reverse()) await step().catch((err) => console.error(String(err)));
+}
+
+/** Bulk rows straight into the plates schema; the service has created it on start. */
+async function load(): Promise<number> {
+  const started = Date.now();
+  await admin(databaseUrl, async (c) => {
+    await c.query('set search_path = plates, public');
+    await c.query(
+      `insert into plates (id, registration, display, style, lookalike_key)
+       select gen_random_uuid(), r, left(r, 4) || ' ' || right(r, 3), 'current',
+              translate(r, 'D0L1Z23456G89Y7', 'OOIIRREASBBBBTT')
+         from (select ${letter('ABCDEFGHKLMNOPRSVWXY')} || ${letter('ABCDEFGHJKLMNOPRSTUVWXY')}
+                      || lpad((2 + floor(random() * 23))::int::text, 2, '0')
+                      || ${letter(RANDOM_LETTERS)} || ${letter(RANDOM_LETTERS)}
+                      || ${letter(RANDOM_LETTERS)} as r
+                 from generate_series(1, $1::int)) g
+       on conflict do nothing`,
+      [PLATES],
+    );
+    await c.query(
+      `insert into listings (plate_id, holder_profile_id, status, asking_price)
+       select id, gen_random_uuid(), 'active', 50000 + floor(random() * 5000000)
+         from plates tablesample bernoulli (20)`,
+    );
+    await c.query(
+      `insert into offers (id, plate_id, buyer_profile_id, amount, status, expires_at)
+       select gen_random_uuid(), id, gen_random_uuid(), 10000 + floor(random() * 1000000),
+              'pending', now() + interval '14 days'
+         from plates order by random() limit $1`,
+      [OFFERS],
+    );
+    await c.query('analyze plates; analyze listings; analyze offers');
+  });
+  return Date.now() - started;
+}
+
+function letter(alphabet: string): string {
+  return `substr('${alphabet}', 1 + floor(random() * ${alphabet.length})::int, 1)`;
+}
+
+async function sample(n: number): Promise<string[]> {
+  return admin(databaseUrl, async (c) => {
+    const { rows } = await c.query(
+      'select display from plates.plates tablesample system (1) limit $1',
+      [n],
+    );
+    return rows.map((r: { display: string }) => encodeURIComponent(r.display.toLowerCase()));
+  });
+}
+
+/** Search text people type: three to five characters, sometimes with a look-alike digit. */
+function word(): string {
+  const length = 3 + Math.floor(Math.random() * 3);
+  const chars = Array.from({ length }, () => pick([...`${RANDOM_LETTERS}01345`]));
+  return chars.join('');
+}
+
+async function measure(target: string, nextUrl: () => string): Promise<Figures> {
+  const options = { url: nextUrl(), connections: CONNECTIONS };
+  const requests = [
+    { setupRequest: (req: { path: string }) => ({ ...req, path: pathOf(nextUrl()) }) },
+  ];
+  await autocannon({ ...options, requests, duration: 2 } as autocannon.Options);
+
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const opts = { ...options, requests, duration: SECONDS } as autocannon.Options;
+    const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    target,
+    requestsPerSecond: result.requests.average,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    failures: result.non2xx + result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+}
+
+function report(figures: Figures[], loadMs: number) {
+  const [gateway, direct, search] = figures as [Figures, Figures, Figures];
+  console.log(`\n${PLATES} plates, ${OFFERS} offers loaded in ${(loadMs / 1000).toFixed(0)} s`);
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per target after 2 s warm-up`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  );
+  console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+  console.table(
+    figures.map((f) => ({
+      target: f.target,
+      'req/s': Math.round(f.requestsPerSecond),
+      'p50 ms': f.p50.toFixed(1),
+      'p95 ms': f.p95.toFixed(1),
+      'p99 ms': f.p99.toFixed(1),
+      failures: f.failures,
+      non2xx: f.non2xx,
+    })),
+  );
+  const ratio = gateway.requestsPerSecond / direct.requestsPerSecond;
+  console.log(`lookup throughput gateway/direct: ${(ratio * 100).toFixed(1)} % (target ≥ 40 %)`);
+  console.log(`search p95: ${search.p95.toFixed(1)} ms (target < 50 ms)`);
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)] as T;
+}
+
+function startDirect(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'plates-direct-server.ts'], {
+    cwd: BENCH_DIR,
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('direct server not ready in 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`direct server exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const line = /\{.*"direct listening".*\}/.exec(chunk.toString())?.[0];
+      if (!line) return;
+      clearTimeout(timer);
+      resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteStreams(prefix: string) {
+  const nc = await connect({ servers: NATS_URL, timeout: 2_000 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const name of jsm.streams.names()) {
+      if (name.startsWith(`${prefix}_`)) await jsm.streams.delete(name);
+    }
+  } finally {
+    await nc.close();
+  }
+}
