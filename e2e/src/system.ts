@@ -83,6 +83,13 @@ function gatewayEnv(jwtKey: string): Record<string, string> {
     CLERK_JWT_KEY: jwtKey,
     ALLOWED_ORIGINS: 'https://getreggie.co.uk,https://admin.getreggie.co.uk',
     COMMAND_TIMEOUT_MS: '3000',
+    // Every test client is 127.0.0.1, so budgets are wide unless a test narrows them.
+    ...Object.fromEntries(
+      ['READ', 'WRITE', 'UPLOAD'].flatMap((b) => [
+        [`RATE_LIMIT_${b}`, '100000/60'],
+        [`RATE_LIMIT_${b}_IP`, '100000/60'],
+      ]),
+    ),
   };
 }
 

@@ -141,7 +141,8 @@ async function deleteStreams(natsUrl: string, prefix: string) {
   try {
     const jsm = await jetstreamManager(nc);
     for await (const name of jsm.streams.names()) {
-      if (name.startsWith(prefix)) await jsm.streams.delete(name);
+      const kv = name.startsWith(`KV_${prefix.toLowerCase()}`);
+      if (name.startsWith(prefix) || kv) await jsm.streams.delete(name);
     }
   } finally {
     await nc.close();

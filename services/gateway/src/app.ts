@@ -18,6 +18,9 @@ import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { createGatewayMetrics, registerMetrics } from './plugins/metrics.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
+import type { Budgets } from './rate-limit/budgets.ts';
+import { createKvRateLimiter } from './rate-limit/limiter.ts';
+import { type RateLimits, registerRateLimits } from './rate-limit/plugin.ts';
 import { adminClaimRoutes } from './routes/admin-claims.ts';
 import { adminDealerRoutes } from './routes/admin-dealers.ts';
 import { adminProfileRoutes } from './routes/admin-profiles.ts';
@@ -64,6 +67,7 @@ export async function buildApp(deps: AppDeps) {
   registerOutcomeLogging(app);
   const metrics = createGatewayMetrics();
   registerMetrics(app, metrics);
+  const limits = await setUpRateLimits(app, deps, metrics);
   await registerCors(app, deps.config.ALLOWED_ORIGINS);
   await registerOpenApi(app);
 
@@ -77,7 +81,7 @@ export async function buildApp(deps: AppDeps) {
   const routeDeps: RouteDeps = {
     services,
     client: deps.client,
-    guards: createGuards({ verifier: deps.verifier, profiles, services }),
+    guards: createGuards({ verifier: deps.verifier, profiles, services, limits }),
     nc: deps.nc,
     config: deps.config,
   };
@@ -95,6 +99,26 @@ export async function buildApp(deps: AppDeps) {
     await app.register(routes, routeDeps);
   }
   return app;
+}
+
+async function setUpRateLimits(
+  app: FastifyInstance,
+  deps: AppDeps,
+  metrics: ReturnType<typeof createGatewayMetrics>,
+): Promise<RateLimits | null> {
+  const c = deps.config;
+  if (!c.RATE_LIMIT_ENABLED) return null;
+  const budgets: Budgets = {
+    'read:user': c.RATE_LIMIT_READ,
+    'read:ip': c.RATE_LIMIT_READ_IP,
+    'write:user': c.RATE_LIMIT_WRITE,
+    'write:ip': c.RATE_LIMIT_WRITE_IP,
+    'upload:user': c.RATE_LIMIT_UPLOAD,
+    'upload:ip': c.RATE_LIMIT_UPLOAD_IP,
+  };
+  const longest = Math.max(...Object.values(budgets).map((b) => b.windowSeconds));
+  const limiter = await createKvRateLimiter(deps.nc, `${c.BUS_PREFIX}_rate_limits`, longest);
+  return registerRateLimits(app, limiter, budgets, metrics);
 }
 
 /** 5xx at error, 4xx at info, the rest at debug: an operator reads failures, not traffic. */

@@ -1,5 +1,6 @@
 import { commaList, parseConfig } from '@reggie/bus';
 import { z } from 'zod';
+import { budgetSetting } from './rate-limit/budgets.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -27,6 +28,16 @@ const schema = z
       .default('false')
       .transform((v) => v === 'true'),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
+    RATE_LIMIT_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    RATE_LIMIT_READ: budgetSetting('600/60'),
+    RATE_LIMIT_READ_IP: budgetSetting('1200/60'),
+    RATE_LIMIT_WRITE: budgetSetting('120/60'),
+    RATE_LIMIT_WRITE_IP: budgetSetting('240/60'),
+    RATE_LIMIT_UPLOAD: budgetSetting('20/3600'),
+    RATE_LIMIT_UPLOAD_IP: budgetSetting('60/3600'),
   })
   .refine((c) => c.NODE_ENV !== 'production' || !c.ALLOWED_ORIGINS.includes('*'), {
     message: "'*' is for development only",

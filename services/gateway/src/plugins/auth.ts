@@ -4,6 +4,7 @@ import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { ProfileCache } from '../bus/profile-cache.ts';
 import type { ServiceCaller } from '../bus/service-caller.ts';
 import { problems } from '../problem.ts';
+import type { RateLimits } from '../rate-limit/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,6 +20,7 @@ export interface AuthDeps {
   verifier: TokenVerifier;
   profiles: ProfileCache;
   services: ServiceCaller;
+  limits: RateLimits | null;
 }
 
 export interface Guards {
@@ -39,6 +41,7 @@ export function createGuards(deps: AuthDeps): Guards {
     if (!result.ok) throw problems.unauthenticated(result.reason);
 
     const clerkId = result.claims.sub;
+    await deps.limits?.checkUser(req, clerkId);
     const profile = await deps.profiles.get(clerkId, () =>
       deps.services.call(req, 'profiles.resolve', { clerkId }),
     );
