@@ -4,4 +4,5 @@ export { createHostGate, type GateResult, type HostGate } from './crawl/host-gat
 export { ingestListings } from './crawl/ingest.ts';
 export { INACTIVE_AFTER_MS, sweepStaleListings } from './crawl/sweeper.ts';
 export { type FixtureDealerSeed, seedDealers } from './db/seed-dealers.ts';
+export { type ListingCandidate, toCandidate } from './domain/listing-candidate.ts';
 export { createFetcher, type ScraperPorts, scraperService } from './service.ts';
