@@ -154,6 +154,7 @@ async function startS3(env: Record<string, string>) {
 
 /** Demo data: seeded plates and the fixture dealer site the crawler reads. */
 const DEV_HOOKS = [
+  { service: 'profiles', script: 'scripts/seed.ts', keepsRunning: false },
   { service: 'plates', script: 'scripts/seed.ts', keepsRunning: false },
   { service: 'scraper', script: 'scripts/dev-fixtures.ts', keepsRunning: true },
 ];
@@ -251,6 +252,7 @@ curl -s -H "Authorization: Bearer $TOKEN" ${url}/me
 curl -s -H "Authorization: Bearer $TOKEN" ${url}/admin/profiles
 
 Tokens for other users: npm run token -- --sub user_someone
+Demo holders of seeded plates: user_dev_alice, user_dev_bob, user_dev_carol
 Press Ctrl-C to stop.
 `);
 }

@@ -15,6 +15,13 @@ export const profileSchema = z.object({
 });
 export type Profile = z.infer<typeof profileSchema>;
 
+/** How events refer to a profile. */
+export const profileRefSchema = z.object({
+  profileId: z.uuid(),
+  clerkId: z.string(),
+  role: roleSchema,
+});
+
 export const displayNameSchema = z
   .string()
   .trim()
@@ -49,6 +56,11 @@ export const profileCommands = {
     cursorPageSchema.extend({ actor: actorSchema, role: roleSchema.optional() }),
     profilesPageSchema,
   ),
+  'profiles.delete': command(
+    'profiles',
+    z.object({ actor: actorSchema }),
+    z.object({ profileId: z.uuid(), deletedAt: z.iso.datetime({ offset: true }) }),
+  ),
   'profiles.set_role': command(
     'profiles',
     z.object({ actor: actorSchema, profileId: z.uuid(), role: roleSchema }),
@@ -57,8 +69,10 @@ export const profileCommands = {
 };
 
 export const profileEvents = {
-  'profile.created': event('profiles', z.object({ profile: profileSchema })),
-  'profile.updated': event('profiles', z.object({ profile: profileSchema })),
+  // Events name the profile but carry no display name: the stream keeps events for weeks,
+  // and erasure must not leave a person's name behind in it.
+  'profile.created': event('profiles', profileRefSchema),
+  'profile.updated': event('profiles', profileRefSchema),
   'profile.role_changed': event(
     'profiles',
     z.object({

@@ -59,7 +59,9 @@ export interface ProblemBody {
 
 export function problemBody(err: ProblemError, instance: string, requestId: string): ProblemBody {
   const { errors, ...extra } = (err.details ?? {}) as { errors?: FieldIssue[] };
+  // Details come first so that a detail can never overwrite a member the RFC defines.
   return {
+    ...extra,
     type: `https://getreggie.co.uk/problems/${err.code.replaceAll('_', '-')}`,
     title: errorCatalog[err.code].title,
     status: err.status,
@@ -68,6 +70,5 @@ export function problemBody(err: ProblemError, instance: string, requestId: stri
     instance,
     requestId,
     ...(errors ? { errors } : {}),
-    ...extra,
   };
 }

@@ -1,2 +1,3 @@
 export { loadConfig } from './config.ts';
+export { DEV_PROFILES, seedDevProfiles } from './dev-profiles.ts';
 export { profilesService } from './service.ts';

@@ -72,7 +72,7 @@ describe('profiles', () => {
     const rows = await service.deps.db
       .em()
       .execute(
-        `select count(*)::int as n from outbox where type = 'profile.created' and envelope->'data'->'profile'->>'id' = ?`,
+        `select count(*)::int as n from outbox where type = 'profile.created' and envelope->'data'->>'profileId' = ?`,
         [profile.id],
       );
     expect(rows[0]).toEqual({ n: 1 });
@@ -131,5 +131,44 @@ describe('profiles', () => {
       limit: 5,
     });
     expect(!reply.ok && reply.error.code).toBe('validation_failed');
+  });
+
+  it('erases a profile: the row and its published events go, profile.deleted goes out', async () => {
+    const clerkId = uniqueId('leaving');
+    const profile = await resolve(clerkId);
+    const actor = { profileId: profile.id, role: profile.role };
+    await client.send('profiles.update', { actor, displayName: 'Soon Gone' });
+    await service.deps.db
+      .em()
+      .execute("update outbox set published_at = now() where envelope->'data'->>'profileId' = ?", [
+        profile.id,
+      ]);
+
+    const reply = await client.send('profiles.delete', { actor });
+    expect(reply.ok && reply.data.profileId).toBe(profile.id);
+
+    const em = service.deps.db.em();
+    expect(await em.execute('select id from profiles where clerk_id = ?', [clerkId])).toEqual([]);
+    const left = await em.execute<{ type: string }[]>(
+      "select type from outbox where envelope->'data'->>'profileId' = ? order by seq",
+      [profile.id],
+    );
+    expect(left.map((r) => r.type)).toEqual(['profile.deleted']);
+    expect(JSON.stringify(await em.execute('select envelope from outbox'))).not.toContain(
+      'Soon Gone',
+    );
+
+    const again = await client.send('profiles.delete', { actor });
+    expect(!again.ok && again.error.code).toBe('not_found');
+  });
+});
+
+describe('demo profiles', () => {
+  it('seeds the demo holders once, with the ids the plates seed uses', async () => {
+    const { seedDevProfiles, DEV_PROFILES } = await import('../src/index.ts');
+    await seedDevProfiles(service.deps.db);
+    expect(await seedDevProfiles(service.deps.db)).toBe(0);
+    const alice = await resolve('user_dev_alice');
+    expect(alice.id).toBe(DEV_PROFILES[0].id);
   });
 });

@@ -40,4 +40,27 @@ export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services
         displayName: req.body.displayName,
       }),
   );
+
+  app.delete(
+    '/me',
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ['profile'],
+        summary: 'Erase your profile and everything Reggie holds about you',
+        description:
+          'Deletes the profile at once; listings are withdrawn, offers and claims withdrawn and ' +
+          'claim documents deleted from storage shortly after, by the services that hold them.',
+        security,
+        response: {
+          202: z.object({ profileId: z.uuid(), deletedAt: z.string() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const erased = await services.call(req, 'profiles.delete', { actor: actorOf(req) });
+      return reply.status(202).send(erased);
+    },
+  );
 };

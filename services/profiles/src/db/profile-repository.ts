@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile, Role } from '@reggie/contracts';
-import { type EntityManager, isoTime, queryOne, queryRows } from '@reggie/db';
+import { type EntityManager, execute, isoTime, queryOne, queryRows } from '@reggie/db';
 
 interface ProfileRow {
   id: string;
@@ -104,4 +104,18 @@ export async function listProfiles(em: EntityManager, q: PageQuery): Promise<Pro
     ],
   );
   return rows.map(toProfile);
+}
+
+export async function deleteProfile(em: EntityManager, id: string): Promise<void> {
+  await execute(em, 'delete from profiles where id = ?', [id]);
+}
+
+/** Published events that name the profile; unpublished ones must still go out. */
+export async function forgetPublishedEvents(em: EntityManager, id: string): Promise<number> {
+  return execute(
+    em,
+    `delete from outbox where published_at is not null
+       and (envelope->'data'->>'profileId' = ? or envelope->'data'->>'by' = ?)`,
+    [id, id],
+  );
 }

@@ -1,6 +1,6 @@
 import { type Outbox, type ServiceDeps, ServiceError, serviceErrors } from '@reggie/bus';
 import type { Actor, Profile, Role } from '@reggie/contracts';
-import { decodeCursor, encodeCursor } from '@reggie/db';
+import { decodeCursor, type EntityManager, encodeCursor } from '@reggie/db';
 import * as repo from '../db/profile-repository.ts';
 
 export interface ProfileCommandDeps extends Pick<ServiceDeps, 'db' | 'outbox'> {
@@ -27,7 +27,7 @@ export function profileCommands(deps: ProfileCommandDeps) {
       db.transaction(async (em) => {
         const profile = await repo.updateProfile(em, actor.profileId, { displayName });
         if (!profile) throw serviceErrors.notFound('profile');
-        await outbox.record(em, 'profile.updated', { profile });
+        await outbox.record(em, 'profile.updated', refOf(profile));
         return profile;
       }),
 
@@ -47,6 +47,9 @@ export function profileCommands(deps: ProfileCommandDeps) {
       return { items: page, nextCursor };
     },
 
+    'profiles.delete': ({ actor }: { actor: Actor }) =>
+      db.transaction((em) => eraseProfile(em, outbox, actor)),
+
     'profiles.set_role': (q: { actor: Actor; profileId: string; role: Role }) =>
       db.transaction((em) => setRole(em, outbox, q)),
   };
@@ -58,7 +61,7 @@ async function createProfile(deps: ProfileCommandDeps, clerkId: string): Promise
   return deps.db.transaction(async (em) => {
     const created = await repo.insertIfAbsent(em, clerkId, role);
     if (created) {
-      await deps.outbox.record(em, 'profile.created', { profile: created });
+      await deps.outbox.record(em, 'profile.created', refOf(created));
       return created;
     }
     // A concurrent first request created it; ours lost the race and reads the winner.
@@ -93,6 +96,25 @@ async function setRole(
     by: q.actor.profileId,
   });
   return updated;
+}
+
+/**
+ * Erases a profile: the row goes, and so do the published outbox rows that mention it. The
+ * profile.deleted event tells plates and claims to forget the person too; the unpublished
+ * rows stay so that event, and any before it, still go out.
+ */
+async function eraseProfile(em: EntityManager, outbox: Outbox, actor: Actor) {
+  const profile = await repo.findById(em, actor.profileId, true);
+  if (!profile) throw serviceErrors.notFound('profile');
+
+  await repo.deleteProfile(em, profile.id);
+  await repo.forgetPublishedEvents(em, profile.id);
+  await outbox.record(em, 'profile.deleted', { profileId: profile.id, clerkId: profile.clerkId });
+  return { profileId: profile.id, deletedAt: new Date().toISOString() };
+}
+
+function refOf(profile: Profile) {
+  return { profileId: profile.id, clerkId: profile.clerkId, role: profile.role };
 }
 
 function requireAdmin(actor: Actor) {
