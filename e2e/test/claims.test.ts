@@ -80,8 +80,10 @@ async function startClaim(
     as,
     json: { registration: freshMark(), contentType: 'application/pdf', ...declared },
   });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { claim: ClaimBody; upload: Upload };
+  const body = (await res.json()) as { claim: ClaimBody; upload: Upload };
+  // The body names the refusal when a start unexpectedly fails.
+  expect({ status: res.status, body }).toMatchObject({ status: 201 });
+  return body;
 }
 
 const post = (system: RunningSystem, path: string, as: string, json?: unknown) =>
