@@ -79,6 +79,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 function gatewayEnv(jwtKey: string): Record<string, string> {
   return {
     PORT: '0',
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     CLERK_JWT_KEY: jwtKey,
     ALLOWED_ORIGINS: 'https://getreggie.co.uk,https://admin.getreggie.co.uk',

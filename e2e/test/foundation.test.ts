@@ -255,9 +255,16 @@ describe('gateway - edge behaviour', () => {
 
   it('exposes Prometheus metrics on the gateway and on each service', async () => {
     await system.request('/me', { as: `user_metrics_${Date.now()}` });
-    const gateway = await (await fetch(`${system.url}/metrics`)).text();
+    const listening = await system.processes
+      .find((p) => p.name === 'gateway')
+      ?.waitForLog((l) => l.msg === 'gateway listening');
+    const gatewayMetrics = `http://127.0.0.1:${listening?.metricsPort as number}/metrics`;
+    const gateway = await (await fetch(gatewayMetrics)).text();
+    expect((await fetch(`${system.url}/metrics`)).status).toBe(404);
     expect(gateway).toMatch(/reggie_http_request_duration_seconds_bucket\{.*route="\/me"/);
-    expect(gateway).toMatch(/reggie_gateway_command_duration_seconds_count\{.*command="profiles.get"/);
+    expect(gateway).toMatch(
+      /reggie_gateway_command_duration_seconds_count\{.*command="profiles.get"/,
+    );
 
     const profiles = system.processes.find((p) => p.name === 'profiles');
     const ready = await profiles?.waitForLog((l) => l.msg === 'service ready');

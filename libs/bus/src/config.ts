@@ -28,6 +28,8 @@ export const serviceEnvSchema = z.object({
   LOG_LEVEL: logLevel.default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Copies of each JetStream stream; 3 on a three-server NATS cluster. */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Port of /healthz, /readyz and /metrics; 0 picks a free one (tests). */
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
 });

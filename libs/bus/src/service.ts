@@ -103,7 +103,9 @@ export async function startService<S extends string>(
   watchStatus(nc, logger);
   const jsm = await jetstreamManager(nc);
   const js = jetstream(nc);
-  await retry(logger, 'event streams', () => ensureStreams(jsm, { prefix: def.env.BUS_PREFIX }));
+  await retry(logger, 'event streams', () =>
+    ensureStreams(jsm, { prefix: def.env.BUS_PREFIX, replicas: def.env.STREAM_REPLICAS }),
+  );
 
   const relay = startRelay({
     db,

@@ -63,6 +63,7 @@ function handlers(server: string): CommandHandlers<'profiles'> {
     'profiles.update': unused,
     'profiles.list': unused,
     'profiles.set_role': unused,
+    'profiles.delete': unused,
   };
 }
 

@@ -124,6 +124,9 @@ beforeAll(async () => {
       'profiles.set_role': async () => {
         throw new ServiceError('not_found');
       },
+      'profiles.delete': async () => {
+        throw new ServiceError('not_found');
+      },
     },
   });
   relay = startRelay({ db, js, pollMs: 200 });

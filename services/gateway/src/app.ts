@@ -16,7 +16,7 @@ import type { GatewayConfig } from './config.ts';
 import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
-import { createGatewayMetrics, registerMetrics } from './plugins/metrics.ts';
+import { createGatewayMetrics, type GatewayMetrics, registerMetrics } from './plugins/metrics.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
 import type { Budgets } from './rate-limit/budgets.ts';
 import { createKvRateLimiter } from './rate-limit/limiter.ts';
@@ -36,6 +36,7 @@ export interface AppDeps {
   client: CommandClient;
   verifier: TokenVerifier;
   logger: Logger;
+  metrics?: GatewayMetrics;
 }
 
 /** What every route module receives. */
@@ -55,7 +56,8 @@ export async function buildApp(deps: AppDeps) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
-    trustProxy: deps.config.TRUST_PROXY,
+    // A hop count, not `true`: trusting every X-Forwarded-For entry lets a client pick its IP.
+    trustProxy: (_address: string, hop: number) => hop < deps.config.TRUST_PROXY_HOPS,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
@@ -65,7 +67,7 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandling(app);
   registerSecurityHeaders(app, { production: deps.config.NODE_ENV === 'production' });
   registerOutcomeLogging(app);
-  const metrics = createGatewayMetrics();
+  const metrics = deps.metrics ?? createGatewayMetrics();
   registerMetrics(app, metrics);
   const limits = await setUpRateLimits(app, deps, metrics);
   await registerCors(app, deps.config.ALLOWED_ORIGINS);

@@ -8,6 +8,8 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** /metrics, /healthz and /readyz for Prometheus and probes, kept off the public port. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
     HOST: z.string().default('0.0.0.0'),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
     BUS_PREFIX: z
@@ -23,10 +25,8 @@ const schema = z
     COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
     PROFILE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
-    TRUST_PROXY: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    /** How many proxies in front of the gateway to trust for the client IP; 0 trusts none. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
     RATE_LIMIT_ENABLED: z
       .enum(['true', 'false'])

@@ -1,8 +1,9 @@
-import { connectBus, createCommandClient } from '@reggie/bus';
+import { connectBus, createCommandClient, startHealthEndpoint } from '@reggie/bus';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { loadConfig } from './config.ts';
+import { createGatewayMetrics } from './plugins/metrics.ts';
 
 const config = loadConfig();
 const logger = pino({
@@ -24,16 +25,18 @@ const nc = await connectBus({
   onRetry: (attempt, delayMs, err) =>
     logger.warn({ attempt, delayMs, err: String(err) }, 'nats unreachable, retrying'),
 });
-const app = await buildApp({
-  config,
-  nc,
-  client: createCommandClient(nc, config.BUS_PREFIX),
-  verifier,
-  logger,
+const metrics = createGatewayMetrics();
+const client = createCommandClient(nc, config.BUS_PREFIX);
+const app = await buildApp({ config, nc, client, verifier, logger, metrics });
+const metricsEndpoint = await startHealthEndpoint({
+  port: config.METRICS_PORT,
+  registry: metrics.registry,
+  ready: async () => !nc.isClosed(),
 });
 
 await app.listen({ port: config.PORT, host: config.HOST });
-logger.info({ port: (app.server.address() as { port: number }).port }, 'gateway listening');
+const port = (app.server.address() as { port: number }).port;
+logger.info({ port, metricsPort: metricsEndpoint.port }, 'gateway listening');
 
 let stopping = false;
 const shutdown = (signal: string) => {
@@ -45,6 +48,7 @@ const shutdown = (signal: string) => {
   void app
     .close()
     .then(() => nc.drain())
+    .then(() => metricsEndpoint.close())
     .finally(() => {
       clearTimeout(timer);
       process.exit(0);

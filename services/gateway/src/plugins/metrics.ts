@@ -31,7 +31,7 @@ export function createGatewayMetrics(): GatewayMetrics {
   };
 }
 
-/** HTTP latency by route and status, and `GET /metrics` for Prometheus. */
+/** HTTP latency by route and status; served on the metrics port, not the public one. */
 export function registerMetrics(app: FastifyInstance, metrics: GatewayMetrics): void {
   const duration = new Histogram({
     name: 'reggie_http_request_duration_seconds',
@@ -43,15 +43,9 @@ export function registerMetrics(app: FastifyInstance, metrics: GatewayMetrics): 
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
     duration.observe(
       { method: req.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-  });
-
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
 }
