@@ -175,6 +175,28 @@ describe('claims - through the gateway', () => {
     );
   });
 
+  it('DELETE /me withdraws the open claims of the erased user', async () => {
+    const user = newUser();
+    const pdf = realPdf('erased');
+    const { claim, upload } = await startClaim(system, user, { size: pdf.length });
+    await put(upload, pdf);
+    await post(system, `/claims/${claim.id}/submit`, user);
+
+    expect((await system.request('/me', { method: 'DELETE', as: user })).status).toBe(202);
+
+    const withdrawn = await eventually(
+      async () => {
+        const res = await system.request(`/admin/claims/${claim.id}`, { as: admin });
+        const body = (await res.json()) as ClaimBody & { documents: Array<{ download: unknown }> };
+        return body.status === 'withdrawn' ? body : undefined;
+      },
+      20_000,
+      "the erased user's claim withdrawn",
+    );
+    // The bytes are gone, so no reviewer is handed a URL to them.
+    expect(withdrawn.documents[0]?.download).toBeNull();
+  });
+
   it('keeps every /admin/claims route from users', async () => {
     const user = newUser();
     const { claim } = await startClaim(system, user, { size: 100 });

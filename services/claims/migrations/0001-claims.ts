@@ -48,8 +48,9 @@ export class ClaimsMigration extends Migration {
       deleted_at timestamptz
     )`);
     this.addSql('create index documents_claim on documents (claim_id, created_at, id)');
-    this.addSql(`create index documents_purge on documents (purge_after)
-      where deleted_at is null and purge_after is not null`);
+    this.addSql(
+      'create index documents_purge on documents (purge_after) where purge_after is not null',
+    );
     this.addSql('create index documents_live on documents (claim_id) where deleted_at is null');
 
     this.addAuditLog();

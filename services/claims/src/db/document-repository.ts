@@ -93,16 +93,18 @@ export async function markRejected(
   );
 }
 
-/** Records that documents are gone from the store. */
+/** Records that documents are gone from the store, and that no further deletion is due. */
 export async function markDeleted(em: EntityManager, ids: string[], now: Date): Promise<void> {
   if (ids.length === 0) return;
-  await execute(em, 'update documents set deleted_at = ? where id = any(?::uuid[])', [
-    now,
-    `{${ids.join(',')}}`,
-  ]);
+  await execute(
+    em,
+    `update documents set deleted_at = coalesce(deleted_at, ?), purge_after = null
+      where id = any(?::uuid[])`,
+    [now, `{${ids.join(',')}}`],
+  );
 }
 
-/** Schedules documents whose upload URL is still valid for one more deletion after it expires. */
+/** Schedules one more deletion, after the upload URL expires, for bytes that could come back. */
 export async function scheduleLateDeletion(em: EntityManager, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await execute(
@@ -136,7 +138,8 @@ export type PurgeCause = 'retention' | 'erasure' | 'rejected';
 
 /**
  * Claims a batch of documents due for deletion: those of claims closed longer than the
- * retention period, and those scheduled by purge_after. SKIP LOCKED lets every replica
+ * retention period, and those scheduled by purge_after (after a rejection, or once more after
+ * an erasure). SKIP LOCKED lets every replica
  * sweep at once without two deleting the same batch.
  */
 export async function lockDueForPurge(
@@ -150,9 +153,9 @@ export async function lockDueForPurge(
              when d.status = 'rejected' then 'rejected'
              else 'erasure' end as cause
       from documents d join claims c on c.id = d.claim_id
-      where d.deleted_at is null
-        and ((c.closed_at is not null and c.closed_at <= ?::timestamptz - (? * interval '1 day'))
-          or d.purge_after <= ?::timestamptz)
+      where (d.deleted_at is null
+          and c.closed_at <= ?::timestamptz - (? * interval '1 day'))
+         or d.purge_after <= ?::timestamptz
       order by d.id limit ? for update of d skip locked`,
     [q.now, q.retentionDays, q.now, q.retentionDays, q.now, q.limit],
   );

@@ -35,21 +35,16 @@ async function forgetProfile(
 
   const live = await documents.lockLiveDocumentsOf(em, data.profileId);
   await deps.store.deleteMany(live.map((d) => d.object_key));
-  const stillUploadable = (d: DocumentRow) => new Date(d.upload_expires_at) > now;
-  const gone = live.filter((d) => !stillUploadable(d));
-
-  await documents.markDeleted(
-    em,
-    gone.map((d) => d.id),
-    now,
-  );
+  const ids = live.map((d) => d.id);
+  await documents.markDeleted(em, ids, now);
+  const uploadable = live.filter((d) => new Date(d.upload_expires_at) > now);
   await documents.scheduleLateDeletion(
     em,
-    live.filter(stillUploadable).map((d) => d.id),
+    uploadable.map((d) => d.id),
   );
   await appendAudit(
     em,
-    gone.map((d) => deletionEntry(d, 'erasure', now)),
+    live.map((d) => deletionEntry(d, 'erasure', now)),
   );
 }
 
