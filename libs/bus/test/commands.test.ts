@@ -14,7 +14,7 @@ import {
   ServiceError,
   serveCommands,
 } from '../src/index.ts';
-import { sleep } from './support.ts';
+import { profilesHandlers, sleep } from './support.ts';
 
 const bus = testBus('buscmd');
 const connections: NatsConnection[] = [];
@@ -47,10 +47,7 @@ function profile(clerkId: string): Profile {
  * every outcome: a plain answer, a catalogued error, a crash and a slow answer.
  */
 function handlers(server: string): CommandHandlers<'profiles'> {
-  const unused = async (): Promise<never> => {
-    throw new ServiceError('not_found', 'unused in these tests');
-  };
-  return {
+  return profilesHandlers({
     'profiles.ping': async () => ({ service: 'profiles', instance: server }),
     'profiles.resolve': async ({ clerkId }, ctx) => {
       seen.push({ server, clerkId, requestId: ctx.requestId, traceparent: ctx.traceparent });
@@ -59,12 +56,7 @@ function handlers(server: string): CommandHandlers<'profiles'> {
       if (clerkId === 'user_slow') await sleep(1_500);
       return profile(clerkId);
     },
-    'profiles.get': unused,
-    'profiles.update': unused,
-    'profiles.list': unused,
-    'profiles.set_role': unused,
-    'profiles.delete': unused,
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -18,12 +18,11 @@ import {
   createOutbox,
   ensureStreams,
   type Relay,
-  ServiceError,
   serveCommands,
   startConsumers,
   startRelay,
 } from '../src/index.ts';
-import { count, envelopeId, openBusDatabase, readStream } from './support.ts';
+import { count, envelopeId, openBusDatabase, profilesHandlers, readStream } from './support.ts';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 const { databaseUrl, busPrefix } = testBus('busrestart');
@@ -107,27 +106,9 @@ beforeAll(async () => {
   commands = serveCommands(serverNc, {
     prefix: busPrefix,
     service: 'profiles',
-    handlers: {
+    handlers: profilesHandlers({
       'profiles.ping': async () => ({ service: 'profiles', instance: 'restart' }),
-      'profiles.resolve': async () => {
-        throw new ServiceError('not_found');
-      },
-      'profiles.get': async () => {
-        throw new ServiceError('not_found');
-      },
-      'profiles.update': async () => {
-        throw new ServiceError('not_found');
-      },
-      'profiles.list': async () => {
-        throw new ServiceError('not_found');
-      },
-      'profiles.set_role': async () => {
-        throw new ServiceError('not_found');
-      },
-      'profiles.delete': async () => {
-        throw new ServiceError('not_found');
-      },
-    },
+    }),
   });
   relay = startRelay({ db, js, pollMs: 200 });
   consumers = await startConsumers({

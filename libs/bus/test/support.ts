@@ -1,5 +1,7 @@
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import { commandsOf } from '@reggie/contracts';
 import { busTablesMigration, type Database, openDatabase, queryRows } from '@reggie/db';
+import { type CommandHandlers, ServiceError } from '../src/index.ts';
 
 /**
  * A database handle on `schema` holding only the bus tables (outbox, inbox), migrated.
@@ -37,3 +39,17 @@ export async function count(db: Database, sql: string, params: unknown[] = []): 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A full handler map for the profiles commands: the ones a test gives, and for every other
+ * command one that answers not_found, so a command added to the contracts breaks no test.
+ */
+export function profilesHandlers(
+  own: Partial<CommandHandlers<'profiles'>>,
+): CommandHandlers<'profiles'> {
+  const unused = async (): Promise<never> => {
+    throw new ServiceError('not_found', 'not used in this test');
+  };
+  const all = Object.fromEntries(commandsOf('profiles').map((name) => [name, unused]));
+  return { ...all, ...own } as CommandHandlers<'profiles'>;
+}
