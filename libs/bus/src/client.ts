@@ -1,4 +1,5 @@
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
+import { context } from '@opentelemetry/api';
 import {
   type CommandName,
   type CommandReply,
@@ -9,6 +10,7 @@ import {
   headerNames,
 } from '@reggie/contracts';
 import { decodeJson, encodeJson } from './codec.ts';
+import { activeTraceparent, inSpan, markFailed } from './trace-context.ts';
 
 export interface SendOptions {
   timeoutMs?: number;
@@ -34,20 +36,25 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 export function createCommandClient(nc: NatsConnection, prefix: string): CommandClient {
   return {
     async send(name, request, options = {}) {
-      const h = natsHeaders();
-      if (options.requestId) h.set(headerNames.requestId, options.requestId);
-      if (options.traceparent) h.set(headerNames.traceparent, options.traceparent);
-
-      let data: Uint8Array;
-      try {
-        const msg = await nc.request(commandSubject(prefix, name), encodeJson(request), {
-          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          headers: h,
-        });
-        data = msg.data;
-      } catch (err) {
-        return unavailable(name, err);
-      }
+      const sent = await inSpan(`send ${name}`, 'client', context.active(), async (span) => {
+        const h = natsHeaders();
+        if (options.requestId) h.set(headerNames.requestId, options.requestId);
+        // The span's own context when tracing is on; otherwise whatever the caller was given.
+        const traceparent = activeTraceparent() ?? options.traceparent;
+        if (traceparent) h.set(headerNames.traceparent, traceparent);
+        try {
+          const msg = await nc.request(commandSubject(prefix, name), encodeJson(request), {
+            timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            headers: h,
+          });
+          return { ok: true as const, data: msg.data };
+        } catch (err) {
+          markFailed(span, 'service_unavailable');
+          return { ok: false as const, err };
+        }
+      });
+      if (!sent.ok) return unavailable(name, sent.err);
+      const data = sent.data;
 
       const reply = commandReplySchema.safeParse(decodeJson(data));
       if (!reply.success) {

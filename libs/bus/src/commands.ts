@@ -14,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { decodeJson, encodeJson } from './codec.ts';
 import { ServiceError } from './service-error.ts';
+import { contextFrom, inSpan, markFailed } from './trace-context.ts';
 
 export interface CommandContext {
   requestId: string | undefined;
@@ -94,7 +95,16 @@ async function handle<S extends string>(name: CommandName, msg: Msg, options: Se
     subject: msg.subject,
   };
 
-  const reply = await runHandler(name, msg, ctx, options.handlers);
+  const reply = await inSpan(
+    `handle ${name}`,
+    'server',
+    contextFrom(ctx.traceparent),
+    async (span) => {
+      const result = await runHandler(name, msg, ctx, options.handlers);
+      if (!result.body.ok) markFailed(span, result.body.error.code);
+      return result;
+    },
+  );
 
   if (msg.reply) msg.respond(encodeJson(reply.body), { headers: replyHeaders(ctx) });
   options.onOutcome?.({

@@ -19,6 +19,7 @@ import {
   streamName,
 } from '@reggie/contracts';
 import { type Database, type EntityManager, execute } from '@reggie/db';
+import { contextFrom, inSpan } from './trace-context.ts';
 
 export interface EventContext {
   em: EntityManager;
@@ -168,7 +169,10 @@ async function processMessage(
   }
 
   try {
-    const applied = await apply(options, type, parsed.envelope);
+    const parent = contextFrom(msg.headers?.get('traceparent') || undefined);
+    const applied = await inSpan(`consume ${type}`, 'consumer', parent, () =>
+      apply(options, type, parsed.envelope),
+    );
     await msg.ackAck();
     options.onOutcome?.({
       ...base,

@@ -7,6 +7,7 @@ import {
   events,
 } from '@reggie/contracts';
 import type { EntityManager } from '@reggie/db';
+import { activeTraceparent } from './trace-context.ts';
 
 export interface EventMeta {
   requestId?: string;
@@ -37,7 +38,9 @@ export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
         source: contract.source,
         data: contract.data.parse(data) as EventData<typeof type>,
       };
-      const headers = Object.fromEntries(Object.entries(meta).filter(([, v]) => v));
+      // Consumers continue the trace of the change that caused the event.
+      const withTrace = { traceparent: activeTraceparent(), ...meta };
+      const headers = Object.fromEntries(Object.entries(withTrace).filter(([, v]) => v));
 
       await em.execute(
         'insert into outbox (id, type, subject, envelope, headers) values (?, ?, ?, ?::jsonb, ?::jsonb)',

@@ -167,6 +167,7 @@ export async function startService<S extends string>(
 /** Runs a service as a process: starts it, and stops it cleanly on SIGTERM or SIGINT. */
 export async function runServiceProcess<S extends string>(
   def: ServiceDefinition<S>,
+  hooks: { afterStop?: () => Promise<void> } = {},
 ): Promise<void> {
   const logger = pino({ level: def.env.LOG_LEVEL, base: { service: def.name } });
   const running = await startService({ ...def, logger }).catch((err) => {
@@ -184,7 +185,8 @@ export async function runServiceProcess<S extends string>(
       process.exit(1);
     }, def.env.SHUTDOWN_TIMEOUT_MS);
     running.stop().then(
-      () => {
+      async () => {
+        await hooks.afterStop?.().catch(() => undefined);
         clearTimeout(timer);
         logger.info('stopped');
         process.exit(0);

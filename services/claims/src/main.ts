@@ -1,6 +1,9 @@
+// First: tracing must be set up before anything loads pg or http.
+import './tracing.ts';
 import { runServiceProcess } from '@reggie/bus';
 import { loadConfig } from './config.ts';
 import { claimsService, documentStoreFor } from './service.ts';
+import { tracing } from './tracing.ts';
 
 const config = loadConfig();
 const store = documentStoreFor(config);
@@ -8,4 +11,4 @@ const store = documentStoreFor(config);
 // has no bucket until someone creates it.
 if (config.S3_ENSURE_BUCKET) await store.ensureBucket();
 
-await runServiceProcess(claimsService(config, { store }));
+await runServiceProcess(claimsService(config, { store }), { afterStop: tracing.shutdown });

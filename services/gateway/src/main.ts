@@ -1,9 +1,12 @@
+// First: tracing must be set up before anything loads pg or http.
+import './tracing.ts';
 import { connectBus, createCommandClient, startHealthEndpoint } from '@reggie/bus';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { loadConfig } from './config.ts';
 import { createGatewayMetrics } from './plugins/metrics.ts';
+import { tracing } from './tracing.ts';
 
 const config = loadConfig();
 const logger = pino({
@@ -49,6 +52,7 @@ const shutdown = (signal: string) => {
     .close()
     .then(() => nc.drain())
     .then(() => metricsEndpoint.close())
+    .then(() => tracing.shutdown())
     .finally(() => {
       clearTimeout(timer);
       process.exit(0);

@@ -1,5 +1,8 @@
+// First: tracing must be set up before anything loads pg or http.
+import './tracing.ts';
 import { runServiceProcess } from '@reggie/bus';
 import { loadConfig } from './config.ts';
 import { platesService } from './service.ts';
+import { tracing } from './tracing.ts';
 
-await runServiceProcess(platesService(loadConfig()));
+await runServiceProcess(platesService(loadConfig()), { afterStop: tracing.shutdown });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -22,6 +23,9 @@ export function registerSecurityHeaders(
   app.decorateRequest('traceparent', '');
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
+    // With tracing on, the HTTP server span is named after the route, not the raw URL.
+    const route = req.routeOptions.url;
+    if (route) trace.getActiveSpan()?.updateName(`${req.method} ${route}`);
     const given = req.headers.traceparent;
     req.traceparent =
       typeof given === 'string' && TRACEPARENT.test(given)
