@@ -3,6 +3,7 @@ import './tracing.ts';
 import { connectBus, createCommandClient, startHealthEndpoint } from '@reggie/bus';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
+import { cacheVerifiedTokens } from './auth/verified-cache.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { loadConfig } from './config.ts';
 import { createGatewayMetrics } from './plugins/metrics.ts';
@@ -16,12 +17,15 @@ const logger = pino({
   redact: ['req.headers.authorization', 'headers.authorization', '*.token'],
 });
 
-const verifier = await createTokenVerifier({
-  jwtKey: config.CLERK_JWT_KEY,
-  issuer: config.CLERK_ISSUER,
-  authorizedParties: config.CLERK_AUTHORIZED_PARTIES,
-  clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
-});
+const verifier = cacheVerifiedTokens(
+  await createTokenVerifier({
+    jwtKey: config.CLERK_JWT_KEY,
+    issuer: config.CLERK_ISSUER,
+    authorizedParties: config.CLERK_AUTHORIZED_PARTIES,
+    clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
+  }),
+  { clockSkewSeconds: config.CLOCK_SKEW_SECONDS },
+);
 const nc = await connectBus({
   url: config.NATS_URL,
   name: `gateway-${process.pid}`,
