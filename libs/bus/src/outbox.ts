@@ -27,6 +27,9 @@ export interface Outbox {
   ): Promise<EventEnvelope<EventData<T>>>;
 }
 
+/** The PostgreSQL channel on which committed outbox rows are announced to the relays. */
+export const OUTBOX_CHANNEL = 'reggie_outbox';
+
 export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
   return {
     async record(em, type, data, meta = {}) {
@@ -42,17 +45,21 @@ export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
       const withTrace = { traceparent: activeTraceparent(), ...meta };
       const headers = Object.fromEntries(Object.entries(withTrace).filter(([, v]) => v));
 
+      // The notification reaches the relays when, and only if, the transaction commits.
       await em.execute(
-        'insert into outbox (id, type, subject, envelope, headers) values (?, ?, ?, ?::jsonb, ?::jsonb)',
+        `with inserted as (
+           insert into outbox (id, type, subject, envelope, headers)
+           values (?, ?, ?, ?::jsonb, ?::jsonb) returning 1
+         ) select pg_notify(?, '') from inserted`,
         [
           envelope.id,
           type,
           eventSubject(prefix, contract.source, type),
           JSON.stringify(envelope),
           JSON.stringify(headers),
+          OUTBOX_CHANNEL,
         ],
       );
-      // The relay is told at once; it reads only committed rows, so an early kick is harmless.
       onRecorded?.();
       return envelope;
     },

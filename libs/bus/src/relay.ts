@@ -2,6 +2,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { headerNames } from '@reggie/contracts';
 import { type Database, execute, queryRows } from '@reggie/db';
+import pg from 'pg';
 
 export interface RelayOptions {
   db: Database;
@@ -13,6 +14,8 @@ export interface RelayOptions {
   retainPublishedMs?: number;
   onError?: (err: unknown) => void;
   onPublished?: (count: number, lagMs: number) => void;
+  /** Listen for commit notifications on this PostgreSQL channel, so events go out at once. */
+  listenChannel?: string;
 }
 
 export interface Relay {
@@ -69,6 +72,9 @@ export function startRelay(options: RelayOptions): Relay {
     }
   };
 
+  const listener = options.listenChannel
+    ? listen(options, options.listenChannel, () => void run())
+    : null;
   const timer = setInterval(() => void run(), options.pollMs ?? 500);
   const cleaner = setInterval(() => void cleanUp(options), 10 * 60_000);
   timer.unref();
@@ -81,7 +87,44 @@ export function startRelay(options: RelayOptions): Relay {
       stopped = true;
       clearInterval(timer);
       clearInterval(cleaner);
+      await listener?.close();
       await running;
+    },
+  };
+}
+
+/**
+ * A PostgreSQL LISTEN on its own connection. `pg_notify` in the recording transaction is
+ * delivered only when that transaction commits, which is exactly when the row becomes
+ * visible to the relay. Polling stays as the fallback while the connection is re-made.
+ */
+function listen(options: RelayOptions, channel: string, onNotify: () => void) {
+  let client: pg.Client | null = null;
+  let closed = false;
+
+  const connect = async () => {
+    if (closed) return;
+    const next = new pg.Client({ connectionString: options.db.url });
+    next.on('notification', onNotify);
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (!closed) setTimeout(() => void connect(), 1_000).unref();
+    });
+    try {
+      await next.connect();
+      await next.query(`listen "${channel}"`);
+      client = next;
+    } catch (err) {
+      options.onError?.(err);
+      await next.end().catch(() => undefined);
+    }
+  };
+  void connect();
+
+  return {
+    async close() {
+      closed = true;
+      await client?.end().catch(() => undefined);
     },
   };
 }

@@ -17,7 +17,7 @@ import { connectBus } from './connection.ts';
 import { type ConsumerOutcome, type EventHandlers, startConsumers } from './consumers.ts';
 import { startHealthEndpoint } from './http-endpoint.ts';
 import { type BusMetrics, createBusMetrics } from './metrics.ts';
-import { createOutbox, type Outbox } from './outbox.ts';
+import { createOutbox, OUTBOX_CHANNEL, type Outbox } from './outbox.ts';
 import { startRelay } from './relay.ts';
 import { ensureStreams } from './streams.ts';
 
@@ -110,13 +110,14 @@ export async function startService<S extends string>(
   const relay = startRelay({
     db,
     js,
+    listenChannel: OUTBOX_CHANNEL,
     onPublished: (count, lagMs) => {
       metrics.outboxPublished.inc(count);
       metrics.outboxLag.observe(lagMs / 1000);
     },
     onError: (err) => logger.warn({ err: String(err) }, 'outbox relay failed, will retry'),
   });
-  const outbox = createOutbox(def.env.BUS_PREFIX, relay.kick);
+  const outbox = createOutbox(def.env.BUS_PREFIX);
   const deps: ServiceDeps = { db, nc, js, jsm, outbox, logger, instance, metrics };
 
   const consumers = await startConsumers({

@@ -5,7 +5,13 @@ import { streamName } from '@reggie/contracts';
 import type { Database } from '@reggie/db';
 import { eventually, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutbox, ensureStreams, type Relay, startRelay } from '../src/index.ts';
+import {
+  createOutbox,
+  ensureStreams,
+  OUTBOX_CHANNEL,
+  type Relay,
+  startRelay,
+} from '../src/index.ts';
 import { count, envelopeId, openBusDatabase, readStream } from './support.ts';
 
 const bus = testBus('busoutbox');
@@ -38,6 +44,25 @@ async function published(id: string) {
 }
 
 describe('outbox and relay', () => {
+  it('publishes as soon as the transaction commits, without waiting for a poll', async () => {
+    const r = startRelay({ db, js: jetstream(nc), pollMs: 60_000, listenChannel: OUTBOX_CHANNEL });
+    try {
+      // Give the relay's LISTEN connection a moment to be established.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const envelope = await db.transaction((em) =>
+        outbox.record(em, 'profile.deleted', deleted()),
+      );
+      const found = await eventually(
+        async () => ((await published(envelope.id)).length > 0 ? true : undefined),
+        5_000,
+        'the event on the stream',
+      );
+      expect(found).toBe(true);
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('never publishes an event recorded in a transaction that rolls back', async () => {
     let id = '';
     const failed = db.transaction(async (em) => {

@@ -16,6 +16,8 @@ export interface DatabaseOptions {
 export interface Database {
   readonly orm: MikroORM;
   readonly schema: string;
+  /** The connection URL, for the few jobs that need a session of their own. */
+  readonly url: string;
   /** A fresh, request-scoped entity manager. */
   em(): EntityManager;
   /** Runs `fn` in one transaction; rolled back if it throws. */
@@ -55,6 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     orm,
     schema: options.schema,
+    url: options.url,
     em: () => orm.em.fork(),
     transaction: (fn) => orm.em.fork().transactional(fn),
     migrate: () => migrateWithLock(orm, options.url, options.schema),
