@@ -50,6 +50,8 @@ export interface AuditRow {
   duplicates: number;
   /** Acknowledged but not persisted, persisted without its event, or not published or applied. */
   lost: number;
+  /** Warnings and errors the processes logged after the fault struck: proof it was felt. */
+  warnings?: number;
   /** Contradictory state and what each lost or duplicated count was. */
   problems: string[];
 }
@@ -408,6 +410,7 @@ const COLUMNS: [string, (r: AuditRow) => string][] = [
   ['4xx', (r) => String(r.refused)],
   ['failed', (r) => String(r.failed)],
   ['retried', (r) => String(r.retried)],
+  ['service warnings', (r) => (r.warnings === undefined ? '-' : String(r.warnings))],
   ['persisted', (r) => String(r.persisted)],
   ['events published', (r) => `${r.published}/${r.outbox} (stream ${r.streamed})`],
   ['events applied', (r) => `${r.applied}/${r.toApply}`],

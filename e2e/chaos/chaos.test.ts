@@ -14,6 +14,9 @@ describe('chaos', () => {
         workers: 6,
         burstMs: 180_000,
         settleMs: 120_000,
+        // Longer than the 20 s after which a NATS client gives up unless told to retry forever.
+        natsDownMs: 25_000,
+        postgresDownMs: 10_000,
       });
 
       expect(rows.at(-1)?.sent ?? 0).toBeGreaterThanOrEqual(1_000);

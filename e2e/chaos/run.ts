@@ -15,6 +15,9 @@ export interface ChaosOptions {
   /** How long a burst may take, and how long events may take to settle after it. */
   burstMs?: number;
   settleMs?: number;
+  /** How long NATS and PostgreSQL stay down when they are restarted. */
+  natsDownMs?: number;
+  postgresDownMs?: number;
 }
 
 export interface ChaosResult {
@@ -59,20 +62,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         deadlineMs: options.burstMs ?? 180_000,
       });
       await untilSent(ledger, fault, Math.floor(options.operationsPerFault * 0.3), 60_000);
-      await strike(fault, { nats, postgres, system });
+      const heard = system.processes.map((p) => p.output.length);
+      await strike(fault, options, { nats, postgres, system });
       await sending;
+      const warnings = system.processes
+        .flatMap((p, i) => p.output.slice(heard[i] ?? 0))
+        .filter((line) => /"level":(4|5|6)0/.test(line)).length;
 
       await settle(postgres.url, options.settleMs ?? 90_000);
-      rows.push(
-        await audit(fault, {
+      rows.push({
+        ...(await audit(fault, {
           databaseUrl: postgres.url,
           natsUrl: nats.url,
           prefix,
           ledger,
           s3: testS3(),
           metricsPorts: await liveMetricsPorts(system),
-        }),
-      );
+        })),
+        warnings,
+      });
       console.log(`chaos ${options.tag}, after ${fault}:\n${formatTable(rows)}`);
     }
     return { rows, table: formatTable(rows) };
@@ -83,13 +91,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
 async function strike(
   fault: Fault,
+  options: ChaosOptions,
   on: { nats: PrivateServer; postgres: PrivateServer; system: RunningSystem },
 ) {
   switch (fault) {
     case 'nats restart':
-      return on.nats.restart(2_000);
+      return on.nats.restart(options.natsDownMs ?? 2_000);
     case 'postgres restart':
-      return on.postgres.restart(3_000);
+      return on.postgres.restart(options.postgresDownMs ?? 3_000);
     case 'service SIGKILL':
       await killAndRestart(on.system, 'plates');
       await killAndRestart(on.system, 'claims');
