@@ -124,5 +124,5 @@ describe('rolling restart', () => {
     expect({ lost: row.lost, duplicates: row.duplicates }).toEqual({ lost: 0, duplicates: 0 });
     expect(row.acked).toBeGreaterThan(100);
     expect(row.applied).toBeGreaterThan(0);
-  });
+  }, 150_000);
 });
