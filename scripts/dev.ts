@@ -55,7 +55,9 @@ async function prepareEnv(): Promise<Record<string, string>> {
     writeFileSync(envFile, text);
     console.log('wrote a fresh dev key pair to .dev/ and its public key to .env');
   }
-  const fromFile = parseEnvFile(text);
+  // A .env written before a setting existed still gets that setting's example value.
+  const fromExample = parseEnvFile(readFileSync(join(ROOT, '.env.example'), 'utf8'));
+  const fromFile = { ...fromExample, ...parseEnvFile(text) };
   const fromShell = Object.fromEntries(
     Object.entries(process.env).filter(([, v]) => v !== undefined),
   ) as Record<string, string>;

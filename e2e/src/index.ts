@@ -1,3 +1,4 @@
 export * from './database.ts';
+export * from './documents.ts';
 export * from './processes.ts';
 export * from './system.ts';

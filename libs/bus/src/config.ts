@@ -8,7 +8,12 @@ export function parseConfig<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined>,
 ): Readonly<z.output<S>> {
-  const result = schema.safeParse(env);
+  // An empty value means "not set", as `FOO=` in an env file or compose's `${FOO:-}` intend:
+  // it takes the default instead of failing (or passing) as an empty string.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = schema.safeParse(given);
   if (result.success) return Object.freeze(result.data);
 
   const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -6,7 +6,7 @@ import {
   eventSubject,
   events,
 } from '@reggie/contracts';
-import type { EntityManager } from '@reggie/db';
+import { type EntityManager, execute } from '@reggie/db';
 import { activeTraceparent } from './trace-context.ts';
 
 export interface EventMeta {
@@ -64,4 +64,17 @@ export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
       return envelope;
     },
   };
+}
+
+/**
+ * Erasure: once published, events that mention a profile have done their job, and keeping
+ * them for the outbox's retention period would keep what the person wrote. Unpublished rows
+ * stay, so nothing already promised to consumers is lost.
+ */
+export function forgetPublishedEventsAbout(em: EntityManager, profileId: string): Promise<number> {
+  return execute(
+    em,
+    'delete from outbox where published_at is not null and position(? in envelope::text) > 0',
+    [profileId],
+  );
 }

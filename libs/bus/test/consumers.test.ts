@@ -54,13 +54,13 @@ async function freshBus(tag: string): Promise<TestBus> {
   return bus;
 }
 
-function envelope(): EventEnvelope<{ profileId: string; clerkId: string }> {
+function envelope(): EventEnvelope<{ profileId: string }> {
   return {
     id: randomUUID(),
     type: 'profile.deleted',
     occurredAt: new Date().toISOString(),
     source: 'profiles',
-    data: { profileId: randomUUID(), clerkId: `user_${randomUUID()}` },
+    data: { profileId: randomUUID() },
   };
 }
 

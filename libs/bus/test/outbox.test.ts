@@ -33,7 +33,7 @@ afterAll(async () => {
   await nc?.close();
 });
 
-const deleted = () => ({ profileId: randomUUID(), clerkId: `user_${randomUUID()}` });
+const deleted = () => ({ profileId: randomUUID() });
 
 function relay(database = db, batchSize?: number): Relay {
   return startRelay({ db: database, js: jetstream(nc), batchSize, pollMs: 60_000 });

@@ -83,5 +83,6 @@ export const profileEvents = {
       by: z.uuid(),
     }),
   ),
-  'profile.deleted': event('profiles', z.object({ profileId: z.uuid(), clerkId: z.string() })),
+  // Only the profile id: the event outlives the profile, and must not say who it was.
+  'profile.deleted': event('profiles', z.object({ profileId: z.uuid() })),
 };

@@ -25,7 +25,8 @@ export async function provisionS3(
   const settings = {
     region: 'auto',
     bucket: 'reggie-claim-documents',
-    accessKeyId: 'reggie-test',
+    // Unique per provisioning: local servers in one process share one key registry.
+    accessKeyId: `reggie-test-${runTag}`,
     secretAccessKey: `reggie-test-secret-${runTag}`,
     forcePathStyle: true,
   };

@@ -147,13 +147,7 @@ describe('erasure - profile.deleted', () => {
     const waiting = await uploadedClaim(h, actor);
     const eventId = randomUUID();
 
-    await publishEvent(
-      h,
-      'profile.deleted',
-      'profiles',
-      { profileId: actor.profileId, clerkId: 'user_x' },
-      eventId,
-    );
+    await publishEvent(h, 'profile.deleted', 'profiles', { profileId: actor.profileId }, eventId);
 
     await eventually(async () => {
       const state = ok(await h.client.send('claims.get', { actor, claimId: open.claim.id }));
@@ -173,16 +167,9 @@ describe('erasure - profile.deleted', () => {
     const decidedNow = ok(await h.client.send('claims.get', { actor, claimId: decided.claim.id }));
     expect(decidedNow.status).toBe('approved');
 
-    await publishEvent(
-      h,
-      'profile.deleted',
-      'profiles',
-      { profileId: actor.profileId, clerkId: 'user_x' },
-      eventId,
-    );
+    await publishEvent(h, 'profile.deleted', 'profiles', { profileId: actor.profileId }, eventId);
     await publishEvent(h, 'profile.deleted', 'profiles', {
       profileId: actor.profileId,
-      clerkId: 'user_x',
     });
     await new Promise((r) => setTimeout(r, 1_000));
     const again = await outboxEvents(
@@ -200,7 +187,6 @@ describe('erasure - profile.deleted', () => {
 
     await publishEvent(h, 'profile.deleted', 'profiles', {
       profileId: actor.profileId,
-      clerkId: 'user_y',
     });
     const [doc] = await eventually(async () => {
       const rows = await documentRows(claim.id);
@@ -225,7 +211,6 @@ describe('erasure - profile.deleted', () => {
     store.down = true;
     await publishEvent(h, 'profile.deleted', 'profiles', {
       profileId: actor.profileId,
-      clerkId: 'user_z',
     });
     await new Promise((r) => setTimeout(r, 1_500));
     const during = ok(await h.client.send('claims.get', { actor, claimId: claim.id }));

@@ -119,7 +119,12 @@ async function setUpRateLimits(
     'upload:ip': c.RATE_LIMIT_UPLOAD_IP,
   };
   const longest = Math.max(...Object.values(budgets).map((b) => b.windowSeconds));
-  const limiter = await createKvRateLimiter(deps.nc, `${c.BUS_PREFIX}_rate_limits`, longest);
+  const limiter = await createKvRateLimiter(
+    deps.nc,
+    `${c.BUS_PREFIX}_rate_limits`,
+    longest,
+    c.STREAM_REPLICAS,
+  );
   return registerRateLimits(app, limiter, budgets, metrics);
 }
 

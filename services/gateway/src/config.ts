@@ -17,7 +17,7 @@ const schema = z
       .regex(/^[a-z][a-z0-9_]{0,30}$/)
       .default('reggie'),
     LOG_LEVEL: logLevel.default('info'),
-    CLERK_JWT_KEY: z.string().min(1, 'the PEM public key of the Clerk instance is required'),
+    CLERK_JWT_KEY: z.string({ error: 'the PEM public key of the Clerk instance is required' }),
     CLERK_ISSUER: z.url().optional(),
     CLERK_AUTHORIZED_PARTIES: commaList,
     CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
@@ -27,6 +27,8 @@ const schema = z
     PROFILE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** How many proxies in front of the gateway to trust for the client IP; 0 trusts none. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Copies of the rate-limit bucket; 3 on a three-server NATS cluster. */
+    STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
     RATE_LIMIT_ENABLED: z
       .enum(['true', 'false'])

@@ -147,7 +147,6 @@ describe('profile.deleted', () => {
 
     await publishEvent(h, 'profile.deleted', 'profiles', {
       profileId: gone.profileId,
-      clerkId: 'user_gone',
     });
 
     const plate = await eventually(async () => {

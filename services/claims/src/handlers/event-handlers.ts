@@ -1,4 +1,4 @@
-import type { EventContext, EventHandlers } from '@reggie/bus';
+import { type EventContext, type EventHandlers, forgetPublishedEventsAbout } from '@reggie/bus';
 import type { EventData } from '@reggie/contracts';
 import type { EntityManager } from '@reggie/db';
 import { appendAudit } from '../db/audit-repository.ts';
@@ -46,6 +46,7 @@ async function forgetProfile(
     em,
     live.map((d) => deletionEntry(d, 'erasure', now)),
   );
+  await forgetPublishedEventsAbout(em, data.profileId);
 }
 
 async function withdrawForErasure(em: EntityManager, deps: ClaimDeps, id: string, now: Date) {

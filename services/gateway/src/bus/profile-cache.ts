@@ -23,8 +23,18 @@ export function createProfileCache(
   ttlMs: number,
 ): ProfileCache {
   const entries = new Map<string, { profile: Profile; expires: number }>();
+  const clerkIdsByProfile = new Map<string, string>();
   const pending = new Map<string, Promise<Profile>>();
-  const sub = subscribeToProfileEvents(nc, prefix, (clerkId) => entries.delete(clerkId));
+  const evict = (clerkId: string) => {
+    const entry = entries.get(clerkId);
+    if (entry) clerkIdsByProfile.delete(entry.profile.id);
+    entries.delete(clerkId);
+  };
+  const sub = subscribeToProfileEvents(nc, prefix, (ref) => {
+    const clerkId =
+      ref.clerkId ?? (ref.profileId ? clerkIdsByProfile.get(ref.profileId) : undefined);
+    if (clerkId) evict(clerkId);
+  });
 
   return {
     async get(clerkId, resolve) {
@@ -44,22 +54,26 @@ export function createProfileCache(
       pending.set(clerkId, lookup);
       return lookup;
     },
-    invalidate: (clerkId) => void entries.delete(clerkId),
+    invalidate: evict,
     close: () => sub.unsubscribe(),
   };
+}
+
+interface ProfileRef {
+  clerkId?: string;
+  profileId?: string;
 }
 
 function subscribeToProfileEvents(
   nc: NatsConnection,
   prefix: string,
-  evict: (clerkId: string) => void,
+  evict: (ref: ProfileRef) => void,
 ): Subscription {
   return nc.subscribe(`${prefix}.evt.profiles.>`, {
     callback: (err, msg) => {
       if (err) return;
       try {
-        const clerkId = clerkIdOf(decodeJson(msg.data));
-        if (clerkId) evict(clerkId);
+        evict(refOf(decodeJson(msg.data)));
       } catch {
         // Not an event we understand; the TTL still bounds how stale the cache can get.
       }
@@ -67,9 +81,10 @@ function subscribeToProfileEvents(
   });
 }
 
-function clerkIdOf(envelope: unknown): string | undefined {
-  const data = (envelope as { data?: { clerkId?: unknown; profile?: { clerkId?: unknown } } })
-    ?.data;
-  const id = data?.clerkId ?? data?.profile?.clerkId;
-  return typeof id === 'string' ? id : undefined;
+function refOf(envelope: unknown): ProfileRef {
+  const data = (envelope as { data?: { clerkId?: unknown; profileId?: unknown } })?.data;
+  return {
+    clerkId: typeof data?.clerkId === 'string' ? data.clerkId : undefined,
+    profileId: typeof data?.profileId === 'string' ? data.profileId : undefined,
+  };
 }

@@ -25,7 +25,7 @@ interface Allowance {
   exhausted: boolean;
 }
 
-const MAX_CAS_ATTEMPTS = 8;
+const MAX_CAS_ATTEMPTS = 32;
 /** A replica reserves this share of a budget at a time. */
 const CHUNK_SHARE = 20;
 
@@ -41,8 +41,13 @@ export async function createKvRateLimiter(
   nc: NatsConnection,
   bucket: string,
   maxWindowSeconds: number,
+  replicas = 1,
 ): Promise<RateLimiter> {
-  const kv = await new Kvm(nc).create(bucket, { history: 1, ttl: maxWindowSeconds * 2 * 1000 });
+  const kv = await new Kvm(nc).create(bucket, {
+    history: 1,
+    ttl: maxWindowSeconds * 2 * 1000,
+    replicas,
+  });
   const allowances = new Map<string, Allowance>();
   const reserving = new Map<string, Promise<Allowance | null>>();
   const waiting = new Map<string, number>();
@@ -118,6 +123,8 @@ async function reserve(kv: KV, key: string, chunk: number, limit: number) {
           ? () => kv.update(key, next, entry.revision)
           : () => kv.create(key, next);
       if (await tryWrite(write)) return { granted, count: current + granted };
+      // Another replica wrote first; a little jitter keeps the contenders from colliding again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
     return null;
   } catch {

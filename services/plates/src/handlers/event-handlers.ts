@@ -1,4 +1,4 @@
-import type { EventContext, EventHandlers } from '@reggie/bus';
+import { type EventContext, type EventHandlers, forgetPublishedEventsAbout } from '@reggie/bus';
 import type { EventData } from '@reggie/contracts';
 import { parseRegistration, type Registration } from '@reggie/registration';
 import * as offers from '../db/offer-repository.ts';
@@ -78,6 +78,7 @@ async function forgetProfile(
     'profile_deleted',
   );
   await recordClosed(em, deps.outbox, 'offer.withdrawn', withdrawn);
+  await forgetPublishedEventsAbout(em, data.profileId);
 }
 
 function claimedMark(data: EventData<'claim.approved'>): Registration {

@@ -109,13 +109,3 @@ export async function listProfiles(em: EntityManager, q: PageQuery): Promise<Pro
 export async function deleteProfile(em: EntityManager, id: string): Promise<void> {
   await execute(em, 'delete from profiles where id = ?', [id]);
 }
-
-/** Published events that name the profile; unpublished ones must still go out. */
-export async function forgetPublishedEvents(em: EntityManager, id: string): Promise<number> {
-  return execute(
-    em,
-    `delete from outbox where published_at is not null
-       and (envelope->'data'->>'profileId' = ? or envelope->'data'->>'by' = ?)`,
-    [id, id],
-  );
-}

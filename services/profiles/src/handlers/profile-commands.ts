@@ -1,4 +1,10 @@
-import { type Outbox, type ServiceDeps, ServiceError, serviceErrors } from '@reggie/bus';
+import {
+  forgetPublishedEventsAbout,
+  type Outbox,
+  type ServiceDeps,
+  ServiceError,
+  serviceErrors,
+} from '@reggie/bus';
 import type { Actor, Profile, Role } from '@reggie/contracts';
 import { decodeCursor, type EntityManager, encodeCursor } from '@reggie/db';
 import * as repo from '../db/profile-repository.ts';
@@ -108,8 +114,8 @@ async function eraseProfile(em: EntityManager, outbox: Outbox, actor: Actor) {
   if (!profile) throw serviceErrors.notFound('profile');
 
   await repo.deleteProfile(em, profile.id);
-  await repo.forgetPublishedEvents(em, profile.id);
-  await outbox.record(em, 'profile.deleted', { profileId: profile.id, clerkId: profile.clerkId });
+  await forgetPublishedEventsAbout(em, profile.id);
+  await outbox.record(em, 'profile.deleted', { profileId: profile.id });
   return { profileId: profile.id, deletedAt: new Date().toISOString() };
 }
 
