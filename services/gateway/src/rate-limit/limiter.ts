@@ -85,7 +85,7 @@ export async function createKvRateLimiter(
   // Concurrent requests for one key share a single reservation round trip.
   const reserveOnce = (slot: string, window: number, budget: Budget) => {
     const inFlight = reserving.get(slot);
-    if (inFlight) return inFlight;
+    if (inFlight !== undefined) return inFlight;
     // A burst asks for as many as are waiting, so it is served in one round trip.
     const chunk = Math.max(chunkOf(budget), waiting.get(slot) ?? 0);
     const work = reserve(kv, `${slot}.${window}`, chunk, budget.limit)
