@@ -16,7 +16,7 @@ beforeAll(async () => {
   site = await startDealerSite();
   system = await startSystem({
     bus,
-    services: ['profiles', 'scraper'],
+    services: ['profiles', 'plates', 'scraper'],
     env: {
       profiles: { ADMIN_CLERK_IDS: admin },
       scraper: {
@@ -114,6 +114,14 @@ describe('market - public API', () => {
     expect(plate.listings).toHaveLength(2);
     expect(plate.listings[0]?.priceHistory).toHaveLength(1);
     expect(plate.summary).toMatchObject({ lowest: 125_000, median: 125_000, highest: 125_000 });
+  });
+
+  it('gives the plate page the market summary of its mark', async () => {
+    const plate = await json<{ display: string; market: Record<string, number | null> | null }>(
+      await system.request('/plates/AB12%20cde'),
+    );
+    expect(plate.display).toBe('AB12 CDE');
+    expect(plate.market).toMatchObject({ lowest: 125_000, median: 125_000, highest: 125_000 });
   });
 
   it('searches spacing-insensitively and pages', async () => {
