@@ -100,6 +100,8 @@ describe('plates through the gateway', () => {
       held: false,
       heldByYou: false,
       listing: null,
+      // No market service runs in this system, so the page comes without market data.
+      market: null,
     });
     expect(dashed.body).toEqual(spaced.body);
   });
