@@ -130,6 +130,59 @@ describe('outbox and relay', () => {
     expect(await count(db, pending, [envelope.id])).toBe(0);
   });
 
+  it('records a batch with one insert: none of it when the transaction rolls back', async () => {
+    let ids: string[] = [];
+    const failed = db.transaction(async (em) => {
+      const envelopes = await outbox.recordMany(em, 'profile.deleted', [deleted(), deleted()]);
+      ids = envelopes.map((e) => e.id);
+      throw new Error('the batch failed');
+    });
+    await expect(failed).rejects.toThrow('the batch failed');
+
+    const r = relay();
+    await r.flush();
+    await r.stop();
+
+    expect(ids).toHaveLength(2);
+    const rows = 'select count(*)::int as n from outbox where id = any(?::uuid[])';
+    expect(await count(db, rows, [`{${ids.join(',')}}`])).toBe(0);
+    for (const id of ids) expect(await published(id)).toEqual([]);
+  });
+
+  it('publishes a committed batch once each, in list order, with the headers of the change', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const data = Array.from({ length: 25 }, deleted);
+    const envelopes = await db.transaction((em) =>
+      outbox.recordMany(em, 'profile.deleted', data, { requestId: 'req-batch', traceparent }),
+    );
+    expect(envelopes.map((e) => e.data)).toEqual(data);
+
+    const r = relay();
+    await r.flush();
+    await r.flush();
+    await r.stop();
+
+    const wanted = new Set(envelopes.map((e) => e.id));
+    const onStream = (await readStream(jsm, stream)).filter((m) => wanted.has(envelopeId(m)!));
+    expect(onStream.map((m) => m.json())).toEqual(envelopes);
+    for (const m of onStream) {
+      expect(m.header.get('Nats-Msg-Id')).toBe(envelopeId(m));
+      expect(m.subject).toBe(`${bus.busPrefix}.evt.profiles.profile.deleted`);
+      expect(m.header.get('Reggie-Request-Id')).toBe('req-batch');
+      expect(m.header.get('traceparent')).toBe(traceparent);
+    }
+  });
+
+  it('rejects a batch holding one invalid item and writes none of it', async () => {
+    const bad = { profileId: 'not-a-uuid' } as unknown as ReturnType<typeof deleted>;
+    const before = await count(db, 'select count(*)::int as n from outbox');
+    const attempt = db.transaction((em) =>
+      outbox.recordMany(em, 'profile.deleted', [deleted(), bad]),
+    );
+    await expect(attempt).rejects.toThrow();
+    expect(await count(db, 'select count(*)::int as n from outbox')).toBe(before);
+  });
+
   it('two relays over one outbox publish each row once, in order, not interleaved batches', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) {

@@ -21,26 +21,23 @@ export async function ingestListings(
   return deps.db.transaction(async (em) => {
     const changes = await upsertListings(em, dealerId, batch, seenAt);
     const at = seenAt.toISOString();
-    for (const c of changes) {
-      const ref = { listingId: c.id, dealerId, registration: c.registration };
-      if (c.change === 'new' || c.change === 'reappeared') {
-        await deps.outbox.record(em, 'market.listing.discovered', {
-          ...ref,
-          display: c.display,
-          price: c.price,
-          url: c.url,
-          seenAt: at,
-          reappeared: c.change === 'reappeared',
-        });
-      } else if (c.change === 'price') {
-        await deps.outbox.record(em, 'market.listing.price_changed', {
-          ...ref,
-          from: c.previousPrice,
-          to: c.price,
-          seenAt: at,
-        });
-      }
-    }
+    const ref = (c: ListingChange) => ({ listingId: c.id, dealerId, registration: c.registration });
+    const discovered = changes
+      .filter((c) => c.change === 'new' || c.change === 'reappeared')
+      .map((c) => ({
+        ...ref(c),
+        display: c.display,
+        price: c.price,
+        url: c.url,
+        seenAt: at,
+        reappeared: c.change === 'reappeared',
+      }));
+    const repriced = changes
+      .filter((c) => c.change === 'price')
+      .map((c) => ({ ...ref(c), from: c.previousPrice, to: c.price, seenAt: at }));
+
+    await deps.outbox.recordMany(em, 'market.listing.discovered', discovered);
+    await deps.outbox.recordMany(em, 'market.listing.price_changed', repriced);
     return changes;
   });
 }

@@ -25,15 +25,17 @@ export async function sweepStaleListings(deps: SweepDeps): Promise<number> {
   for (;;) {
     const marked = await deps.db.transaction(async (em) => {
       const stale = await markStale(em, cutoff, now, BATCH);
-      for (const s of stale) {
-        await deps.outbox.record(em, 'market.listing.inactive', {
+      await deps.outbox.recordMany(
+        em,
+        'market.listing.inactive',
+        stale.map((s) => ({
           listingId: s.id,
           dealerId: s.dealerId,
           registration: s.registration,
           lastSeenAt: s.lastSeenAt,
           inactiveSince: now.toISOString(),
-        });
-      }
+        })),
+      );
       return stale.length;
     });
     total += marked;
