@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,9 +18,13 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `services/<name>/src/main.ts` as a real process, the way production runs it. */
+/**
+ * Starts a service as a real process: `services/<name>/src/main.ts` through tsx, or with
+ * `REGGIE_E2E_BUILT=1` the bundle `npm run build` wrote to `services/<name>/dist/main.mjs`,
+ * which is what production runs.
+ */
 export function startProcess(name: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, entryArgs(name), {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,6 +50,18 @@ export function startProcess(name: string, env: Record<string, string>): Service
       waitFor(name, child, output, waiters, match, timeoutMs),
     stop: (signal = 'SIGTERM') => stopChild(child, signal),
   };
+}
+
+function entryArgs(name: string): string[] {
+  const source = `services/${name}/src/main.ts`;
+  if (process.env.REGGIE_E2E_BUILT !== '1') return ['--import', 'tsx', source];
+
+  const bundle = `services/${name}/dist/main.mjs`;
+  if (!existsSync(join(repoRoot, bundle))) {
+    throw new Error(`REGGIE_E2E_BUILT=1 but ${bundle} does not exist: run \`npm run build\` first`);
+  }
+  // No --enable-source-maps: the run should match production, where it is off (memory).
+  return [bundle];
 }
 
 function waitFor(
