@@ -1,11 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { type RunningSystem, startSystem } from '@reggie/e2e';
+import {
+  type RunningSystem,
+  repoRoot,
+  type ServiceProcess,
+  startProcess,
+  startSystem,
+} from '@reggie/e2e';
+import { provisionS3, s3Env, serviceEnv } from '@reggie/testing';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -15,6 +22,11 @@ import pg from 'pg';
  * read from a pg pool, in one run, on a database and bus prefix of the run's own.
  *
  *   npm run me -w @reggie/bench
+ *
+ * The services run as production runs them: the run first bundles them (`npm run build`)
+ * and starts services/<name>/dist/main.mjs with plain node; BENCH_BUILT=0 runs the sources
+ * through tsx instead. All five services start so that each one's idle memory is read; the
+ * three that GET /me does not use are stopped before the load starts.
  *
  * DATABASE_URL (an admin connection; the run creates and drops its own database) and
  * NATS_URL default to the local servers; BENCH_SECONDS sets the measured time per target.
@@ -26,6 +38,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const BUILT = process.env.BENCH_BUILT !== '0';
+const IDLE_ONLY = ['plates', 'scraper'] as const;
 
 interface Figures {
   target: string;
@@ -64,10 +78,22 @@ async function run(runId: string, cleanups: Cleanup[]) {
   cleanups.push(() => admin((c) => c.query(`drop database if exists ${database} with (force)`)));
   cleanups.push(() => deleteStreams(busPrefix.toUpperCase()));
   const databaseUrl = withDatabase(ADMIN_URL, database);
+  const s3 = await provisionS3(busPrefix);
+  cleanups.push(() => s3.stop());
+  if (BUILT) build();
 
+  const bus = { databaseUrl, natsUrl: NATS_URL, busPrefix };
+  // Started on its own: the e2e harness takes claims' S3 settings from vitest.
+  const claims = startProcess('claims', {
+    ...serviceEnv(bus),
+    LOG_LEVEL: 'info',
+    ...s3Env(s3.settings),
+  });
+  cleanups.push(() => claims.stop());
+  await claims.waitForLog((l) => l.msg === 'service ready');
   const system = await startSystem({
-    bus: { databaseUrl, natsUrl: NATS_URL, busPrefix },
-    services: ['profiles'],
+    bus,
+    services: ['profiles', ...IDLE_ONLY],
     // One bench user would spend its read budget within a second; the limiter is not
     // what this measures.
     env: { gateway: { RATE_LIMIT_ENABLED: 'false' } },
@@ -76,12 +102,20 @@ async function run(runId: string, cleanups: Cleanup[]) {
   const direct = await startDirect(databaseUrl);
   cleanups.push(() => stopChild(direct.child));
 
-  await sleep(2_000);
-  const idle = idleMemory(system, direct.child);
+  await sleep(5_000);
+  const idle = idleMemory([...system.processes, claims], direct.child);
+  // Only the gateway and profiles serve GET /me; the others would only add noise.
+  const unused = [
+    claims,
+    ...system.processes.filter((p) => (IDLE_ONLY as readonly string[]).includes(p.name)),
+  ];
+  await Promise.all(unused.map((p) => p.stop()));
   const profileId = await firstProfile(system);
 
   const token = system.token('user_bench');
-  const pids = Object.fromEntries(system.processes.map((p) => [p.name, p.child.pid]));
+  const pids = Object.fromEntries(
+    system.processes.filter((p) => !unused.includes(p)).map((p) => [p.name, p.child.pid]),
+  );
   const viaGateway = await measure('gateway GET /me', `${system.url}/me`, pids, {
     authorization: `Bearer ${token}`,
   });
@@ -90,6 +124,16 @@ async function run(runId: string, cleanups: Cleanup[]) {
   });
 
   report([viaGateway, directRead], idle);
+}
+
+/** Bundles the services and has the e2e harness start the bundles rather than the sources. */
+function build() {
+  const result = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status})`);
+  process.env.REGGIE_E2E_BUILT = '1';
 }
 
 async function firstProfile(system: RunningSystem): Promise<string> {
@@ -135,8 +179,9 @@ function report(figures: Figures[], idle: Record<string, number>) {
   // Everything shares the machine: a busy neighbour shows in these figures.
   const load = loadavg().map((l) => l.toFixed(2));
   console.log(
-    `node ${process.version}, ${new Date().toISOString()}, load average ${load.join(' ')}\n`,
+    `node ${process.version}, ${new Date().toISOString()}, load average ${load.join(' ')}`,
   );
+  console.log(`services: ${BUILT ? 'built bundles (dist/main.mjs)' : 'sources through tsx'}\n`);
   console.table(
     figures.map((f) => ({
       target: f.target,
@@ -158,9 +203,9 @@ function report(figures: Figures[], idle: Record<string, number>) {
 }
 
 /** VmRSS of each process, read from /proc once the processes have settled. */
-function idleMemory(system: RunningSystem, direct: ChildProcess): Record<string, number> {
+function idleMemory(processes: ServiceProcess[], direct: ChildProcess): Record<string, number> {
   const rss: Record<string, number> = {};
-  for (const p of system.processes) rss[p.name] = rssMb(p.child.pid);
+  for (const p of processes) rss[p.name] = rssMb(p.child.pid);
   rss['direct (baseline)'] = rssMb(direct.pid);
   return rss;
 }
