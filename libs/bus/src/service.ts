@@ -146,6 +146,8 @@ export async function startService<S extends string>(
       logCommand(logger, o);
     },
   });
+  // The server must know the subscriptions before anyone is told this replica is ready.
+  await nc.flush();
   ready = true;
   logger.info({ httpPort: endpoint.port }, 'service ready');
 
