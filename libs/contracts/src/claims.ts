@@ -201,7 +201,7 @@ export const claimEvents = {
     z.object({
       ...claimEventBase,
       withdrawnAt: timestamp,
-      cause: z.enum(['claimant', 'profile_deleted']),
+      cause: z.enum(['claimant', 'profile_deleted', 'abandoned']),
     }),
   ),
 } satisfies Record<string, EventContract>;

@@ -27,6 +27,8 @@ const schema = serviceEnvSchema
     S3_ENSURE_BUCKET: flag,
     /** How long documents of a closed claim stay in the store. */
     CLAIMS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(90),
+    /** A claim still waiting for its document this long is withdrawn and its uploads deleted. */
+    CLAIMS_ABANDON_AFTER_DAYS: z.coerce.number().positive().max(365).default(14),
     /** How often each replica looks for documents to delete. */
     CLAIMS_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
     /** Documents deleted per transaction. */

@@ -3,7 +3,7 @@ import { queryRows } from '@reggie/db';
 import { eventually, testS3 } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimDeps } from '../src/handlers/deps.ts';
-import { documentStoreFor, sweepDocuments } from '../src/index.ts';
+import { documentStoreFor, expireAbandonedClaims, sweepDocuments } from '../src/index.ts';
 import {
   auditActions,
   type ClaimsHarness,
@@ -59,6 +59,53 @@ async function documentRows(claimId: string) {
     [claimId],
   );
 }
+
+describe('abandoned claims', () => {
+  it('withdraws claims still waiting for their document after the period, once, across replicas', async () => {
+    offsetMs = 0;
+    const actor = newUser();
+    const stale = await uploadedClaim(h, actor);
+    const reviewing = await pendingClaim(h, actor);
+    const newcomer = newUser();
+    const fresh = await uploadedClaim(h, newcomer);
+    await h.service.deps.db
+      .em()
+      .execute("update claims set updated_at = now() - interval '15 days' where id in (?, ?)", [
+        stale.claim.id,
+        reviewing.claim.id,
+      ]);
+
+    const counts = await Promise.all([
+      expireAbandonedClaims(depsOf(0)),
+      expireAbandonedClaims(depsOf(1)),
+    ]);
+
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    const state = (id: string) => h.client.send('claims.get', { actor, claimId: id });
+    expect(ok(await state(stale.claim.id)).status).toBe('withdrawn');
+    expect(ok(await state(reviewing.claim.id)).status).toBe('pending_review');
+    const other = ok(
+      await h.client.send('claims.get', { actor: newcomer, claimId: fresh.claim.id }),
+    );
+    expect(other.status).toBe('awaiting_document');
+    for (const doc of await documentRows(stale.claim.id)) {
+      expect(await store.head(doc.object_key)).toBeNull();
+      expect(doc.deleted_at).not.toBeNull();
+    }
+    const withdrawn = await outboxEvents(h, 'claim.withdrawn', (e) => e.claimId === stale.claim.id);
+    expect(withdrawn.map((e) => e.cause)).toEqual(['abandoned']);
+    expect(await auditActions(h, stale.claim.id)).toContain('claim.withdrawn');
+
+    // The claimant may start again on the same mark.
+    const again = await h.client.send('claims.start', {
+      actor,
+      registration: stale.mark,
+      contentType: 'application/pdf',
+      size: 1_000,
+    });
+    expect(again.ok).toBe(true);
+  });
+});
 
 describe('retention sweep', () => {
   it('deletes documents of claims closed longer than the period, once, across replicas', async () => {

@@ -121,6 +121,21 @@ export async function close(em: EntityManager, c: Closing): Promise<ClaimRow> {
   return row;
 }
 
+/** Claims still waiting for a document since before `cutoff`, locked, skipping busy ones. */
+export async function lockAbandoned(
+  em: EntityManager,
+  cutoff: Date,
+  limit: number,
+): Promise<ClaimRow[]> {
+  return queryRows<ClaimRow>(
+    em,
+    `select ${CLAIM_COLUMNS} from claims
+      where status = 'awaiting_document' and updated_at < ?
+      order by updated_at limit ? for update skip locked`,
+    [cutoff, limit],
+  );
+}
+
 /** The profile's open claims, locked, for erasure. */
 export async function lockOpenClaimsOf(em: EntityManager, profileId: string): Promise<ClaimRow[]> {
   return queryRows<ClaimRow>(

@@ -114,6 +114,19 @@ export async function scheduleLateDeletion(em: EntityManager, ids: string[]): Pr
   );
 }
 
+/** A claim's documents still in the store, locked. */
+export async function lockLiveDocumentsOfClaim(
+  em: EntityManager,
+  claimId: string,
+): Promise<DocumentRow[]> {
+  return queryRows<DocumentRow>(
+    em,
+    `select ${DOCUMENT_COLUMNS} from documents
+      where claim_id = ? and deleted_at is null order by id for update`,
+    [claimId],
+  );
+}
+
 /** The profile's documents still in the store, locked, for erasure. */
 export async function lockLiveDocumentsOf(
   em: EntityManager,
@@ -134,7 +147,7 @@ export interface PurgeQuery {
   limit: number;
 }
 
-export type PurgeCause = 'retention' | 'erasure' | 'rejected';
+export type PurgeCause = 'retention' | 'erasure' | 'rejected' | 'abandoned';
 
 /**
  * Claims a batch of documents due for deletion: those of claims closed longer than the

@@ -20,6 +20,7 @@ export interface ClaimDeps {
   config: Pick<
     ClaimsConfig,
     | 'CLAIMS_RETENTION_DAYS'
+    | 'CLAIMS_ABANDON_AFTER_DAYS'
     | 'CLAIMS_SWEEP_INTERVAL_MS'
     | 'CLAIMS_SWEEP_BATCH'
     | 'CLAIMS_UPLOAD_URL_TTL_SECONDS'

@@ -1,6 +1,7 @@
 import type { Background } from '@reggie/bus';
 import { appendAudit } from '../db/audit-repository.ts';
 import * as documents from '../db/document-repository.ts';
+import { expireAbandonedClaims } from './abandoned-claims.ts';
 import type { ClaimDeps } from './deps.ts';
 import { deletionEntry } from './event-handlers.ts';
 
@@ -51,6 +52,8 @@ export function startRetentionSweep(deps: ClaimDeps): Background {
 
   const tick = async () => {
     try {
+      const abandoned = await expireAbandonedClaims(deps);
+      if (abandoned > 0) deps.logger.info({ abandoned }, 'abandoned claims withdrawn');
       const deleted = await sweepDocuments(deps);
       if (deleted > 0) deps.logger.info({ deleted }, 'claim documents deleted');
     } catch (err) {
