@@ -99,6 +99,16 @@ describe('market - polite crawling with two replicas', () => {
       .map((p) => p.output.filter((line) => line.includes('"crawl finished"')).length);
     expect(crawled).toHaveLength(2);
     expect(crawled.every((n) => n > 0)).toBe(true);
+
+    // Each replica counts its crawls on its metrics endpoint.
+    for (const replica of system.processes.filter((p) => p.name === 'scraper')) {
+      const ready = await replica.waitForLog((l) => l.msg === 'service ready');
+      const text = await (
+        await fetch(`http://127.0.0.1:${ready.httpPort as number}/metrics`)
+      ).text();
+      expect(text).toMatch(/reggie_crawl_runs_total\{[^}]*outcome="[a-z_]+"[^}]*\} [1-9]/);
+      expect(text).toMatch(/reggie_crawl_pages_total\{[^}]*\} [1-9]/);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Background, ServiceDefinition, ServiceDeps } from '@reggie/bus';
 import { migrations } from '../migrations/index.ts';
 import type { ScraperConfig } from './config.ts';
+import { createCrawlMetrics } from './crawl/crawl-metrics.ts';
 import { createHostGate } from './crawl/host-gate.ts';
 import { ingestListings } from './crawl/ingest.ts';
 import { startScheduler } from './crawl/scheduler.ts';
@@ -56,6 +57,7 @@ function backgroundWork(
     maxConcurrent: config.SCRAPER_MAX_CONCURRENT_CRAWLS,
     leaseMs: config.SCRAPER_LEASE_TTL_MS,
     intervalMs: config.SCRAPER_CRAWL_INTERVAL_MS,
+    metrics: createCrawlMetrics(deps.metrics.registry),
     crawl: {
       gate: createHostGate({
         db: deps.db,

@@ -11,6 +11,7 @@ import {
 import { addProblem, type CrawlReport, emptyReport, outcomeOf } from '../domain/crawl-report.ts';
 import { parseParserDefinition } from '../domain/parser-definition.ts';
 import { type CrawlDeps, crawlDealer } from './crawl-dealer.ts';
+import type { CrawlMetrics } from './crawl-metrics.ts';
 
 export interface SchedulerOptions {
   db: Database;
@@ -22,6 +23,7 @@ export interface SchedulerOptions {
   maxConcurrent: number;
   leaseMs: number;
   intervalMs: number;
+  metrics?: CrawlMetrics;
 }
 
 interface Active {
@@ -140,6 +142,7 @@ async function finish(
     await finishRun(em, runId, report, outcome);
     await releaseDealer(em, dealer.id, options.owner, outcome, nextInMs);
   });
+  options.metrics?.record(outcome, report);
   const fields = { dealerId: dealer.id, runId, outcome, pages: report.pagesFetched };
   options.logger.info(
     { ...fields, listings: report.listingsSeen, errors: report.errors },
