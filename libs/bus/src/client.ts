@@ -1,12 +1,13 @@
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
 import { context } from '@opentelemetry/api';
 import {
+  type CommandError,
   type CommandName,
   type CommandReply,
   type CommandRequest,
   type CommandResult,
-  commandReplySchema,
   commandSubject,
+  errorCodes,
   headerNames,
 } from '@reggie/contracts';
 import { decodeJson, encodeJson } from './codec.ts';
@@ -27,6 +28,7 @@ export interface CommandClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+const KNOWN_CODES: ReadonlySet<string> = new Set(errorCodes);
 
 /**
  * Sends typed commands. A service that does not answer in time, or is not there at all,
@@ -54,15 +56,46 @@ export function createCommandClient(nc: NatsConnection, prefix: string): Command
         }
       });
       if (!sent.ok) return unavailable(name, sent.err);
-      const data = sent.data;
 
-      const reply = commandReplySchema.safeParse(decodeJson(data));
-      if (!reply.success) {
+      const reply = parseReply(sent.data);
+      if (!reply) {
         return { ok: false, error: { code: 'internal', message: `malformed reply to ${name}` } };
       }
-      return reply.data as CommandReply<CommandResult<typeof name>>;
+      return reply as CommandReply<CommandResult<typeof name>>;
     },
   };
+}
+
+/**
+ * The reply envelope, or null when it is not one: `{ ok: true, data }`, or `{ ok: false,
+ * error }` with a catalogued code and a message. A plain structural check rather than the
+ * zod schema, because it runs on every request; it accepts exactly what the schema does.
+ */
+export function parseReply(raw: Uint8Array): CommandReply<unknown> | null {
+  let value: unknown;
+  try {
+    value = decodeJson(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+
+  const reply = value as { ok?: unknown; data?: unknown; error?: unknown };
+  if (reply.ok === true) return 'data' in reply ? { ok: true, data: reply.data } : null;
+  if (reply.ok !== false) return null;
+  const error = commandError(reply.error);
+  return error ? { ok: false, error } : null;
+}
+
+function commandError(value: unknown): CommandError | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { code, message, details } = value as Record<string, unknown>;
+  if (typeof code !== 'string' || !KNOWN_CODES.has(code) || typeof message !== 'string') {
+    return null;
+  }
+  const error = { code, message } as CommandError;
+  if (details !== undefined) error.details = details;
+  return error;
 }
 
 function unavailable(

@@ -1,10 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+// Random bytes for trace ids, drawn in blocks: one system call per 170 requests, not two each.
+const TRACE_BYTES = 24;
+const randomPool = Buffer.alloc(TRACE_BYTES * 170);
+let poolOffset = randomPool.length;
 
 /**
  * A request id accepted from the caller only when it looks like one, so clients can
@@ -28,9 +32,7 @@ export function registerSecurityHeaders(
     if (route) trace.getActiveSpan()?.updateName(`${req.method} ${route}`);
     const given = req.headers.traceparent;
     req.traceparent =
-      typeof given === 'string' && TRACEPARENT.test(given)
-        ? given
-        : `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+      typeof given === 'string' && TRACEPARENT.test(given) ? given : newTraceparent();
   });
 
   app.addHook('onSend', async (req, reply) => {
@@ -46,4 +48,16 @@ export function registerSecurityHeaders(
     if (req.headers.authorization && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
   });
+}
+
+/** A fresh W3C traceparent: random 16-byte trace id and 8-byte parent id, sampled. */
+function newTraceparent(): string {
+  if (poolOffset + TRACE_BYTES > randomPool.length) {
+    randomFillSync(randomPool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += TRACE_BYTES;
+  const traceId = randomPool.toString('hex', at, at + 16);
+  return `00-${traceId}-${randomPool.toString('hex', at + 16, at + TRACE_BYTES)}-01`;
 }

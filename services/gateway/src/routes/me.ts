@@ -1,9 +1,19 @@
 import { displayNameSchema, profileSchema } from '@reggie/contracts';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
+import { type FastifyPluginAsyncZod, serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteDeps } from '../app.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { problemResponses } from './schemas.ts';
+
+// GET /me runs on every page a signed-in user opens. Its profile comes from the profiles
+// service, which builds it from its own row, so the 200 answer writes exactly the contract's
+// fields (nothing else can leak) without a zod pass per response. Problems keep the default.
+const profileFields = Object.keys(profileSchema.shape);
+const profileSerializer: FastifySerializerCompiler<unknown> = (route) =>
+  route.httpStatus === '200'
+    ? (data) => JSON.stringify(data, profileFields)
+    : serializerCompiler(route as Parameters<typeof serializerCompiler>[0]);
 
 export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services, guards }) => {
   const security = [{ bearerAuth: [] }];
@@ -18,6 +28,7 @@ export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services
         security,
         response: { 200: profileSchema, ...problemResponses },
       },
+      serializerCompiler: profileSerializer,
     },
     async (req) => services.call(req, 'profiles.get', { actor: actorOf(req) }),
   );
