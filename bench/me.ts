@@ -29,7 +29,8 @@ import pg from 'pg';
  * three that GET /me does not use are stopped before the load starts.
  *
  * DATABASE_URL (an admin connection; the run creates and drops its own database) and
- * NATS_URL default to the local servers; BENCH_SECONDS sets the measured time per target.
+ * NATS_URL default to the local servers; BENCH_SECONDS sets the measured time per target;
+ * BENCH_NODE_OPTIONS goes to the gateway and profiles as NODE_OPTIONS (a profiling hook, say).
  */
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -39,6 +40,8 @@ const WARM_UP_SECONDS = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const BUILT = process.env.BENCH_BUILT !== '0';
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
+const PROFILED: Record<string, string> = NODE_OPTIONS ? { NODE_OPTIONS } : {};
 const IDLE_ONLY = ['plates', 'scraper'] as const;
 
 interface Figures {
@@ -96,7 +99,7 @@ async function run(runId: string, cleanups: Cleanup[]) {
     services: ['profiles', ...IDLE_ONLY],
     // One bench user would spend its read budget within a second; the limiter is not
     // what this measures.
-    env: { gateway: { RATE_LIMIT_ENABLED: 'false' } },
+    env: { gateway: { RATE_LIMIT_ENABLED: 'false', ...PROFILED }, profiles: PROFILED },
   });
   cleanups.push(() => system.stop());
   const direct = await startDirect(databaseUrl);

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { startSystem } from '@reggie/e2e';
+import { repoRoot, startSystem } from '@reggie/e2e';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -16,8 +17,14 @@ import pg from 'pg';
  *
  *   npx tsx bench/plates.ts
  *
+ * The services run as production runs them: the run bundles them first (`npm run build`)
+ * and starts services/<name>/dist/main.mjs; BENCH_BUILT=0 runs the sources through tsx.
+ * The scraper runs too, with no dealer listings: a plate lookup asks it for the market
+ * summary beside the plate, as in production.
+ *
  * DATABASE_URL (an admin connection) and NATS_URL default to the local servers;
- * BENCH_SECONDS, BENCH_PLATES and BENCH_OFFERS change the run.
+ * BENCH_SECONDS, BENCH_PLATES and BENCH_OFFERS change the run; BENCH_NODE_OPTIONS goes to
+ * the gateway, plates and scraper as NODE_OPTIONS (a profiling hook, say).
  */
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,6 +33,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PLATES = Number(process.env.BENCH_PLATES ?? 1_000_000);
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 200_000);
 const CONNECTIONS = 16;
+const BUILT = process.env.BENCH_BUILT !== '0';
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
+const PROFILED: Record<string, string> = NODE_OPTIONS ? { NODE_OPTIONS } : {};
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 // Random letters of a current-style mark: no I or Q.
 const RANDOM_LETTERS = 'ABCDEFGHJKLMNOPRSTUVWXYZ';
@@ -38,6 +48,8 @@ interface Figures {
   p99: number;
   failures: number;
   non2xx: number;
+  /** CPU time each process spent per request: steadier than req/s on a busy machine. */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -45,18 +57,29 @@ const database = `reggie_bench_${runId}`;
 const busPrefix = `bench${runId}`;
 const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
 const cleanups: Array<() => Promise<unknown>> = [];
+const cleanUp = async () => {
+  for (const step of cleanups.splice(0).reverse()) {
+    await step().catch((err) => console.error(String(err)));
+  }
+};
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 
 try {
+  if (BUILT) build();
   await admin(ADMIN_URL, (c) => c.query(`create database ${database}`));
   cleanups.push(() => admin(ADMIN_URL, (c) => c.query(`drop database ${database} with (force)`)));
   cleanups.push(() => deleteStreams(busPrefix.toUpperCase()));
 
   const system = await startSystem({
     bus: { databaseUrl, natsUrl: NATS_URL, busPrefix },
-    services: ['plates'],
+    services: ['plates', 'scraper'],
     // The per-IP budget would answer one load generator with 429s within seconds; what is
     // measured here is the plates path, so the limiter is off (it is on in production).
-    env: { gateway: { RATE_LIMIT_ENABLED: 'false' } },
+    env: {
+      gateway: { RATE_LIMIT_ENABLED: 'false', ...PROFILED },
+      plates: PROFILED,
+      scraper: PROFILED,
+    },
   });
   cleanups.push(() => system.stop());
   const loadMs = await load();
@@ -65,12 +88,29 @@ try {
   const marks = await sample(1_000);
 
   const lookups = (base: string) => () => `${base}/plates/${pick(marks)}`;
-  const viaGateway = await measure('gateway GET /plates/:registration', lookups(system.url));
-  const directRead = await measure('direct fastify + pg', lookups(direct.url));
-  const search = await measure('gateway GET /plates?q=', () => `${system.url}/plates?q=${word()}`);
+  const pids = Object.fromEntries(system.processes.map((p) => [p.name, p.child.pid]));
+  const gatewayPath = (target: string, next: () => string) => measure(target, next, pids);
+  const viaGateway = await gatewayPath('gateway GET /plates/:registration', lookups(system.url));
+  const directRead = await measure('direct fastify + pg', lookups(direct.url), {
+    direct: direct.child.pid,
+  });
+  const search = await gatewayPath(
+    'gateway GET /plates?q=',
+    () => `${system.url}/plates?q=${word()}`,
+  );
   report([viaGateway, directRead, search], loadMs);
 } finally {
-  for (const step of cleanups.reverse()) await step().catch((err) => console.error(String(err)));
+  await cleanUp();
+}
+
+/** Bundles the services and has the e2e harness start the bundles rather than the sources. */
+function build() {
+  const result = spawnSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`npm run build failed (${result.status})`);
+  process.env.REGGIE_E2E_BUILT = '1';
 }
 
 /** Bulk rows straight into the plates schema; the service has created it on start. */
@@ -102,7 +142,9 @@ async function load(): Promise<number> {
          from plates order by random() limit $1`,
       [OFFERS],
     );
-    await c.query('analyze plates; analyze listings; analyze offers');
+    // As autovacuum would leave them: without it, the first reads of each fresh page write
+    // hint bits, and autovacuum starts on the new rows while the measurement runs.
+    for (const table of ['plates', 'listings', 'offers']) await c.query(`vacuum analyze ${table}`);
   });
   return Date.now() - started;
 }
@@ -128,7 +170,11 @@ function word(): string {
   return chars.join('');
 }
 
-async function measure(target: string, nextUrl: () => string): Promise<Figures> {
+async function measure(
+  target: string,
+  nextUrl: () => string,
+  pids: Record<string, number | undefined>,
+): Promise<Figures> {
   const options = { url: nextUrl(), connections: CONNECTIONS };
   const requests = [
     { setupRequest: (req: { path: string }) => ({ ...req, path: pathOf(nextUrl()) }) },
@@ -136,11 +182,14 @@ async function measure(target: string, nextUrl: () => string): Promise<Figures> 
   await autocannon({ ...options, requests, duration: 2 } as autocannon.Options);
 
   const latencies: number[] = [];
+  const cpuBefore = cpuMs(pids);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const opts = { ...options, requests, duration: SECONDS } as autocannon.Options;
     const instance = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   });
+  const cpuAfter = cpuMs(pids);
+  const count = Math.max(1, result.requests.total);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -152,7 +201,24 @@ async function measure(target: string, nextUrl: () => string): Promise<Figures> 
     p99: at(0.99),
     failures: result.non2xx + result.errors + result.timeouts,
     non2xx: result.non2xx,
+    cpuMsPerRequest: Object.fromEntries(
+      Object.keys(pids).map((name) => [
+        name,
+        ((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0)) / count,
+      ]),
+    ),
   };
+}
+
+/** User plus system CPU time of each process so far, from /proc (in ticks of 10 ms). */
+function cpuMs(pids: Record<string, number | undefined>): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    spent[name] = (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return spent;
 }
 
 function pathOf(url: string): string {
@@ -167,7 +233,9 @@ function report(figures: Figures[], loadMs: number) {
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
   );
-  console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+  const load = loadavg().map((l) => l.toFixed(2));
+  console.log(`node ${process.version}, ${new Date().toISOString()}, load ${load.join(' ')}`);
+  console.log(`services: ${BUILT ? 'built bundles (dist/main.mjs)' : 'sources through tsx'}\n`);
   console.table(
     figures.map((f) => ({
       target: f.target,
@@ -177,6 +245,9 @@ function report(figures: Figures[], loadMs: number) {
       'p99 ms': f.p99.toFixed(1),
       failures: f.failures,
       non2xx: f.non2xx,
+      'cpu ms/req': Object.entries(f.cpuMsPerRequest)
+        .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+        .join(', '),
     })),
   );
   const ratio = gateway.requestsPerSecond / direct.requestsPerSecond;
