@@ -177,6 +177,27 @@ describe('gateway - profiles and roles', () => {
     expect(status).toBe(200);
   });
 
+  it('refuses a user on an admin route with 403 even when the input is malformed', async () => {
+    const user = `user_probing_${Date.now()}`;
+
+    const badParam = await system.request('/admin/profiles/not-a-uuid/role', {
+      method: 'PUT',
+      as: user,
+      json: { role: 'bogus' },
+    });
+    const badQuery = await system.request('/admin/profiles?role=bogus&limit=9999', { as: user });
+    const anonymous = await system.request('/admin/profiles/not-a-uuid/role', {
+      method: 'PUT',
+      json: { nothing: true },
+    });
+
+    // The schema of an admin route is not something a user gets to probe.
+    const refused = await expectProblem(badParam, 403, 'forbidden');
+    expect(refused.errors).toBeUndefined();
+    await expectProblem(badQuery, 403, 'forbidden');
+    await expectProblem(anonymous, 401, 'unauthenticated');
+  });
+
   it('answers an unknown profile id with 404 and a malformed one with 422', async () => {
     await expectProblem(
       await system.request('/admin/profiles/00000000-0000-4000-8000-000000000000/role', {

@@ -114,6 +114,9 @@ describe('plates through the gateway', () => {
       'invalid_registration',
     );
     expect(looked.detail).toMatch(/Q/);
+    // The machine-readable reason survives the trip through the gateway, beside the field.
+    expect(looked.rejection).toEqual(expect.any(String));
+    expect(looked.errors).toEqual([expect.objectContaining({ path: 'registration' })]);
     await expectProblem(
       await call('POST', '/plates/NOT-A-PLATE-AT-ALL/offers', buyer, { amount: 1_000 }),
       422,

@@ -47,7 +47,8 @@ export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
     async record(em, type, data, meta = {}) {
       const envelope = envelopeOf(type, data);
       // The notification reaches the relays when, and only if, the transaction commits.
-      await em.execute(
+      await execute(
+        em,
         `with inserted as (
            insert into outbox (id, type, subject, envelope, headers)
            values (?, ?, ?, ?::jsonb, ?::jsonb) returning 1
@@ -71,7 +72,8 @@ export function createOutbox(prefix: string, onRecorded?: () => void): Outbox {
 
       // One JSON array parameter keeps the statement's size fixed whatever the batch, and
       // WITH ORDINALITY hands out outbox sequence numbers in the order of the list.
-      await em.execute(
+      await execute(
+        em,
         `with inserted as (
            insert into outbox (id, type, subject, envelope, headers)
            select (e.envelope->>'id')::uuid, ?, ?, e.envelope, ?::jsonb

@@ -9,7 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandName } from '@reggie/contracts';
-import { busTablesMigration, type Database, openDatabase } from '@reggie/db';
+import { busTablesMigration, type Database, openDatabase, queryOne } from '@reggie/db';
 import { type Logger, pino } from 'pino';
 import { type CommandHandlers, type CommandOutcome, serveCommands } from './commands.ts';
 import type { ServiceEnv } from './config.ts';
@@ -206,10 +206,11 @@ export async function runServiceProcess<S extends string>(
 
 async function pendingOutbox(db: Database | undefined): Promise<number> {
   if (!db) return 0;
-  const rows = await db
-    .em()
-    .execute<{ n: number }[]>('select count(*)::int as n from outbox where published_at is null');
-  return rows[0]?.n ?? 0;
+  const row = await queryOne<{ n: number }>(
+    db.em(),
+    'select count(*)::int as n from outbox where published_at is null',
+  );
+  return row?.n ?? 0;
 }
 
 async function retry<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T> {

@@ -48,12 +48,14 @@ export function toProblem(command: string, error: CommandError): ProblemError {
     // Whatever went wrong inside a service stays there; the client gets a request id to quote.
     return new ProblemError('internal', 'something went wrong on our side');
   }
-  const details = error.details as { issues?: { path: string; message: string }[] } | undefined;
-  if (details?.issues)
-    return new ProblemError(error.code, error.message, { errors: details.issues });
-  return new ProblemError(
-    error.code,
-    error.message,
-    details as Record<string, unknown> | undefined,
-  );
+  const details = error.details as
+    | ({ issues?: { path: string; message: string }[] } & Record<string, unknown>)
+    | undefined;
+  if (details?.issues) {
+    // Field issues become the problem's `errors`; anything else a service said (the
+    // rejection code of a registration, say) stays beside them.
+    const { issues, ...rest } = details;
+    return new ProblemError(error.code, error.message, { ...rest, errors: issues });
+  }
+  return new ProblemError(error.code, error.message, details);
 }

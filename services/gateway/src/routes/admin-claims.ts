@@ -21,7 +21,7 @@ export const adminClaimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.get(
     '/admin/claims',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'The review queue, oldest first; filter by status',
@@ -42,7 +42,7 @@ export const adminClaimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.get(
     '/admin/claims/:id',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'A claim with 5-minute document download URLs and its audit trail',
@@ -58,7 +58,7 @@ export const adminClaimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.post(
     '/admin/claims/:id/approve',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Approve: the claimant becomes the holder; rival open claims are rejected',
@@ -79,7 +79,7 @@ export const adminClaimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.post(
     '/admin/claims/:id/reject',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Reject with a reason the claimant will see',

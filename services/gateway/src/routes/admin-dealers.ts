@@ -27,7 +27,7 @@ export const adminDealerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   { services, guards },
 ) => {
   const security = [{ bearerAuth: [] }];
-  const admin = { preHandler: guards.requireAdmin };
+  const admin = { onRequest: guards.requireAdmin };
 
   app.get(
     '/admin/dealers',

@@ -14,7 +14,7 @@ export const adminProfileRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.get(
     '/admin/profiles',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'List profiles, newest first',
@@ -29,7 +29,7 @@ export const adminProfileRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
   app.put(
     '/admin/profiles/:id/role',
     {
-      preHandler: guards.requireAdmin,
+      onRequest: guards.requireAdmin,
       schema: {
         tags: ['admin'],
         summary: "Change a profile's role",

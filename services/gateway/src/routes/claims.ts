@@ -21,7 +21,7 @@ export const claimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.post(
     '/claims',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['claims'],
         summary: 'Start a claim to a registration; answers the URL to upload the V5C to',
@@ -45,7 +45,7 @@ export const claimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.get(
     '/claims',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['claims'],
         summary: 'Your claims, newest first',
@@ -63,7 +63,7 @@ export const claimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.get(
     '/claims/:id',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['claims'],
         summary: 'One of your claims',
@@ -79,7 +79,7 @@ export const claimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.post(
     '/claims/:id/documents',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['claims'],
         summary: 'Another upload URL for a claim that is not yet submitted',
@@ -106,7 +106,7 @@ export const claimRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
     app.post(
       `/claims/:id/${action}`,
       {
-        preHandler: guards.requireUser,
+        onRequest: guards.requireUser,
         schema: {
           tags: ['claims'],
           summary,

@@ -21,7 +21,7 @@ export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services
   app.get(
     '/me',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['profile'],
         summary: 'Your profile; created on your first request',
@@ -36,7 +36,7 @@ export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services
   app.patch(
     '/me',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['profile'],
         summary: 'Change your display name',
@@ -55,7 +55,7 @@ export const meRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { services
   app.delete(
     '/me',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['profile'],
         summary: 'Erase your profile and everything Reggie holds about you',

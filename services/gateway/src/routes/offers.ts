@@ -29,7 +29,7 @@ export const offerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.post(
     '/plates/:registration/offers',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['offers'],
         summary: 'Make an offer in pence; replaces your pending offer on the same plate',
@@ -52,7 +52,7 @@ export const offerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
   app.get(
     '/offers',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['offers'],
         summary: 'Offers you made (sent) or that were made on plates you hold (received)',
@@ -70,7 +70,7 @@ export const offerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
     app.post(
       `/offers/:id/${action}`,
       {
-        preHandler: guards.requireUser,
+        onRequest: guards.requireUser,
         schema: {
           tags: ['offers'],
           summary,

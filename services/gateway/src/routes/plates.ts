@@ -34,7 +34,7 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   app.get(
     '/plates/:registration',
     {
-      preHandler: optionalUser,
+      onRequest: optionalUser,
       schema: {
         tags: ['plates'],
         summary: 'A plate: normalised and display form, style, holding, listing and market summary',
@@ -66,7 +66,7 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   app.get(
     '/plates',
     {
-      preHandler: optionalUser,
+      onRequest: optionalUser,
       schema: {
         tags: ['plates'],
         summary: 'Search plates by characters, look-alikes included (0 for O, 5 for S, ...)',
@@ -91,7 +91,7 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   app.get(
     '/my-plates',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['plates'],
         summary: 'Plates you hold, with their listings',
@@ -106,7 +106,7 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   app.put(
     '/my-plates/:registration/listing',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['plates'],
         summary: 'List a plate you hold for sale, or change its asking price (pence)',
@@ -127,7 +127,7 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
   app.delete(
     '/my-plates/:registration/listing',
     {
-      preHandler: guards.requireUser,
+      onRequest: guards.requireUser,
       schema: {
         tags: ['plates'],
         summary: 'Take a plate you hold off the market',

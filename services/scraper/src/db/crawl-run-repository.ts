@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CrawlOutcome, CrawlRun } from '@reggie/contracts';
-import { type EntityManager, isoTime, queryOne, queryRows } from '@reggie/db';
+import { type EntityManager, execute, isoTime, queryOne, queryRows } from '@reggie/db';
 import type { CrawlReport } from '../domain/crawl-report.ts';
 
 interface CrawlRunRow {
@@ -69,7 +69,8 @@ export async function startRun(
   dealerId: string,
   instance: string,
 ): Promise<CrawlRunRow> {
-  await em.execute(
+  await execute(
+    em,
     `update crawl_runs set status = 'finished', outcome = 'abandoned', finished_at = now()
       where dealer_id = ? and status = 'running'`,
     [dealerId],
@@ -98,7 +99,8 @@ export async function finishRun(
   report: CrawlReport,
   outcome: CrawlOutcome,
 ): Promise<void> {
-  await em.execute(
+  await execute(
+    em,
     `update crawl_runs set status = 'finished', outcome = ?, finished_at = now(),
         pages_fetched = ?, listings_seen = ?, errors = ?,
         problem_counts = ?::jsonb, problems = ?::jsonb

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CrawlOutcome, Dealer } from '@reggie/contracts';
-import { type EntityManager, isoTime, queryOne, queryRows } from '@reggie/db';
+import { type EntityManager, execute, isoTime, queryOne, queryRows } from '@reggie/db';
 
 export interface DealerRow {
   id: string;
@@ -109,7 +109,7 @@ export async function listDealers(em: EntityManager): Promise<DealerRow[]> {
 
 /** Brings a dealer's next crawl forward to now, so the next scheduler pass takes it. */
 export async function crawlSoon(em: EntityManager, id: string): Promise<void> {
-  await em.execute('update dealers set next_crawl_at = least(next_crawl_at, now()) where id = ?', [
+  await execute(em, 'update dealers set next_crawl_at = least(next_crawl_at, now()) where id = ?', [
     id,
   ]);
 }
@@ -165,7 +165,8 @@ export async function releaseDealer(
   outcome: CrawlOutcome,
   intervalMs: number,
 ): Promise<void> {
-  await em.execute(
+  await execute(
+    em,
     `update dealers set lease_owner = null, lease_expires_at = null, last_outcome = ?,
         last_finished_at = now(),
         next_crawl_at = case

@@ -1,4 +1,4 @@
-import { type EntityManager, queryOne } from '@reggie/db';
+import { type EntityManager, execute, queryOne } from '@reggie/db';
 
 export interface HostTurnRow {
   /** How long until the host may be asked again, by the database's clock. */
@@ -9,7 +9,7 @@ export interface HostTurnRow {
 }
 
 export async function ensureHost(em: EntityManager, host: string): Promise<void> {
-  await em.execute('insert into hosts (host) values (?) on conflict (host) do nothing', [host]);
+  await execute(em, 'insert into hosts (host) values (?) on conflict (host) do nothing', [host]);
 }
 
 /**
@@ -37,7 +37,8 @@ export async function recordRequest(
   delayMs: number,
   streak: number,
 ): Promise<void> {
-  await em.execute(
+  await execute(
+    em,
     `update hosts set next_allowed_at = clock_timestamp() + ? * interval '1 millisecond',
         rate_limit_streak = ? where host = ?`,
     [delayMs, streak, host],
@@ -50,7 +51,8 @@ export async function storeRobots(
   verdict: Record<string, unknown>,
   ttlMs: number,
 ): Promise<void> {
-  await em.execute(
+  await execute(
+    em,
     `update hosts set robots = ?::jsonb,
         robots_expires_at = clock_timestamp() + ? * interval '1 millisecond' where host = ?`,
     [JSON.stringify(verdict), ttlMs, host],

@@ -1,4 +1,4 @@
-import { type EntityManager, isoTime, queryRows } from '@reggie/db';
+import { type EntityManager, execute, isoTime, queryRows } from '@reggie/db';
 import type { ListingCandidate } from '../domain/listing-candidate.ts';
 import { textArray } from './dealer-repository.ts';
 
@@ -114,7 +114,8 @@ function changeOf(row: UpsertedRow, before: PreviousRow | undefined): ListingCha
 async function addHistory(em: EntityManager, changes: ListingChange[], seenAt: Date) {
   const priced = changes.filter((c) => c.change === 'new' || c.change === 'price');
   if (priced.length === 0) return;
-  await em.execute(
+  await execute(
+    em,
     `insert into price_history (listing_id, price_pence, seen_at)
       select t.id, t.price, ? from unnest(?::uuid[], ?::bigint[]) as t(id, price)`,
     [
