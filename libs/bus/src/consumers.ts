@@ -19,6 +19,7 @@ import {
   streamName,
 } from '@reggie/contracts';
 import { type Database, type EntityManager, execute } from '@reggie/db';
+import { logContextOf, withLogContext } from './log-context.ts';
 import { contextFrom, inSpan } from './trace-context.ts';
 
 export interface EventContext {
@@ -31,11 +32,15 @@ export type EventHandlers = {
 };
 
 export interface ConsumerOutcome {
+  /** The consuming service, as in `ConsumerOptions.consumer`. */
   consumer: string;
   type: string;
   eventId: string | undefined;
   result: 'applied' | 'duplicate' | 'retry' | 'dead_lettered';
   deliveryCount: number;
+  /** From the event's headers: the request that caused the change, and its trace. */
+  requestId?: string;
+  traceId?: string;
   error?: unknown;
 }
 
@@ -110,8 +115,9 @@ async function startOne(options: ConsumerOptions, type: EventType) {
           await processMessage(options, type, msg, maxDeliver, backoff);
         }
       } catch (err) {
+        // Labelled like every other outcome of this consumer, so its series stay one.
         options.onOutcome?.({
-          consumer: name,
+          consumer: options.consumer,
           type,
           eventId: undefined,
           result: 'retry',
@@ -152,9 +158,15 @@ async function processMessage(
   maxDeliver: number,
   backoff: number[],
 ): Promise<void> {
-  const deliveryCount = msg.info.deliveryCount;
   const parsed = parseEvent(type, msg);
-  const base = { consumer: options.consumer, type, deliveryCount };
+  const { reqId: requestId, traceId } = logContextOf(msg.headers);
+  const base = {
+    consumer: options.consumer,
+    type,
+    deliveryCount: msg.info.deliveryCount,
+    requestId,
+    traceId,
+  };
 
   if (!parsed.ok) {
     await deadLetter(options, type, msg, parsed.error);
@@ -168,27 +180,38 @@ async function processMessage(
     return;
   }
 
+  const eventId = parsed.envelope.id;
+  // What the handler logs names the event as well as the request behind it.
+  await withLogContext({ reqId: requestId, traceId, eventId }, () =>
+    applyOrRetry(options, type, msg, parsed.envelope, { ...base, eventId }, maxDeliver, backoff),
+  );
+}
+
+async function applyOrRetry(
+  options: ConsumerOptions,
+  type: EventType,
+  msg: JsMsg,
+  envelope: EventEnvelope,
+  base: Omit<ConsumerOutcome, 'result'>,
+  maxDeliver: number,
+  backoff: number[],
+): Promise<void> {
   try {
     const parent = contextFrom(msg.headers?.get('traceparent') || undefined);
     const applied = await inSpan(`consume ${type}`, 'consumer', parent, () =>
-      apply(options, type, parsed.envelope),
+      apply(options, type, envelope),
     );
     await msg.ackAck();
-    options.onOutcome?.({
-      ...base,
-      eventId: parsed.envelope.id,
-      result: applied ? 'applied' : 'duplicate',
-    });
+    options.onOutcome?.({ ...base, result: applied ? 'applied' : 'duplicate' });
   } catch (err) {
-    const eventId = parsed.envelope.id;
-    if (deliveryCount >= maxDeliver) {
+    if (base.deliveryCount >= maxDeliver) {
       await deadLetter(options, type, msg, String(err));
       msg.term();
-      options.onOutcome?.({ ...base, eventId, result: 'dead_lettered', error: err });
+      options.onOutcome?.({ ...base, result: 'dead_lettered', error: err });
       return;
     }
-    msg.nak(backoff[Math.min(deliveryCount - 1, backoff.length - 1)]);
-    options.onOutcome?.({ ...base, eventId, result: 'retry', error: err });
+    msg.nak(backoff[Math.min(base.deliveryCount - 1, backoff.length - 1)]);
+    options.onOutcome?.({ ...base, result: 'retry', error: err });
   }
 }
 

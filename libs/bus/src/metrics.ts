@@ -14,6 +14,8 @@ export interface BusMetrics {
   outboxPending: Gauge;
   recordCommand(outcome: CommandOutcome): void;
   recordConsumer(outcome: ConsumerOutcome): void;
+  /** One relay batch: how long after being recorded each of its events went out. */
+  recordPublished(lagsMs: number[]): void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -58,7 +60,7 @@ export function createBusMetrics(
   });
   const outboxLag = new Histogram({
     name: 'reggie_outbox_lag_seconds',
-    help: 'Time from an event being recorded to it being published',
+    help: 'Time from an event being recorded to it being published, one sample per event',
     buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
@@ -91,6 +93,10 @@ export function createBusMetrics(
       eventsConsumed.inc({ ...labels, result: o.result });
       if (o.deliveryCount > 1) redeliveries.inc(labels);
       if (o.result === 'dead_lettered') deadLetters.inc(labels);
+    },
+    recordPublished(lagsMs) {
+      outboxPublished.inc(lagsMs.length);
+      for (const lagMs of lagsMs) outboxLag.observe(lagMs / 1000);
     },
   };
 }

@@ -13,7 +13,8 @@ export interface RelayOptions {
   /** Published rows older than this are deleted. */
   retainPublishedMs?: number;
   onError?: (err: unknown) => void;
-  onPublished?: (count: number, lagMs: number) => void;
+  /** Told after each batch: for every event published, how long after it was recorded. */
+  onPublished?: (lagsMs: number[]) => void;
   /** Listen for commit notifications on this PostgreSQL channel, so events go out at once. */
   listenChannel?: string;
 }
@@ -147,6 +148,7 @@ async function publishBatch(options: RelayOptions, batchSize: number): Promise<n
     );
 
     const published: string[] = [];
+    const lagsMs: number[] = [];
     for (const row of rows) {
       try {
         await options.js.publish(row.subject, JSON.stringify(row.envelope), {
@@ -155,6 +157,7 @@ async function publishBatch(options: RelayOptions, batchSize: number): Promise<n
           timeout: 5_000,
         });
         published.push(row.seq);
+        lagsMs.push(Math.max(0, Date.now() - new Date(row.created_at).getTime()));
       } catch (err) {
         await execute(
           em,
@@ -169,8 +172,7 @@ async function publishBatch(options: RelayOptions, batchSize: number): Promise<n
       await execute(em, 'update outbox set published_at = now() where seq = any(?::bigint[])', [
         `{${published.join(',')}}`,
       ]);
-      const oldest = rows[0] ? Date.now() - new Date(rows[0].created_at).getTime() : 0;
-      options.onPublished?.(published.length, oldest);
+      options.onPublished?.(lagsMs);
     }
     return published.length === rows.length ? rows.length : 0;
   });

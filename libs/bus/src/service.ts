@@ -10,12 +10,13 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandName } from '@reggie/contracts';
 import { busTablesMigration, type Database, openDatabase, queryOne } from '@reggie/db';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { type CommandHandlers, type CommandOutcome, serveCommands } from './commands.ts';
 import type { ServiceEnv } from './config.ts';
 import { connectBus } from './connection.ts';
 import { type ConsumerOutcome, type EventHandlers, startConsumers } from './consumers.ts';
 import { startHealthEndpoint } from './http-endpoint.ts';
+import { correlated, currentLogContext, serviceLogger } from './log-context.ts';
 import { type BusMetrics, createBusMetrics } from './metrics.ts';
 import { createOutbox, OUTBOX_CHANNEL, type Outbox } from './outbox.ts';
 import { startRelay } from './relay.ts';
@@ -66,9 +67,8 @@ export interface RunningService {
 export async function startService<S extends string>(
   def: ServiceDefinition<S>,
 ): Promise<RunningService> {
-  const instance = `${def.name}-${hostname()}-${process.pid}`;
-  const logger =
-    def.logger ?? pino({ level: def.env.LOG_LEVEL, base: { service: def.name, instance } });
+  const instance = instanceName(def.name);
+  const logger = def.logger ?? serviceLogger(def.name, def.env.LOG_LEVEL, instance);
 
   let ready = false;
   let db: Database | undefined;
@@ -111,10 +111,7 @@ export async function startService<S extends string>(
     db,
     js,
     listenChannel: OUTBOX_CHANNEL,
-    onPublished: (count, lagMs) => {
-      metrics.outboxPublished.inc(count);
-      metrics.outboxLag.observe(lagMs / 1000);
-    },
+    onPublished: (lagsMs) => metrics.recordPublished(lagsMs),
     onError: (err) => logger.warn({ err: String(err) }, 'outbox relay failed, will retry'),
   });
   const outbox = createOutbox(def.env.BUS_PREFIX);
@@ -137,7 +134,7 @@ export async function startService<S extends string>(
     ...def.commands(deps),
     [`${def.name}.ping`]: async () => ({ service: def.name, instance }),
   };
-  const server = serveCommands(nc, {
+  const server = serveCommands(correlated(nc), {
     prefix: def.env.BUS_PREFIX,
     service: def.name,
     handlers: handlers as unknown as CommandHandlers<S>,
@@ -172,7 +169,7 @@ export async function runServiceProcess<S extends string>(
   def: ServiceDefinition<S>,
   hooks: { afterStop?: () => Promise<void> } = {},
 ): Promise<void> {
-  const logger = pino({ level: def.env.LOG_LEVEL, base: { service: def.name } });
+  const logger = serviceLogger(def.name, def.env.LOG_LEVEL, instanceName(def.name));
   const running = await startService({ ...def, logger }).catch((err) => {
     logger.fatal({ err }, 'service failed to start');
     process.exit(1);
@@ -202,6 +199,11 @@ export async function runServiceProcess<S extends string>(
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Names this process in logs, metrics and NATS: service, host (the pod) and pid. */
+function instanceName(service: string): string {
+  return `${service}-${hostname()}-${process.pid}`;
 }
 
 async function pendingOutbox(db: Database | undefined): Promise<number> {
@@ -242,7 +244,9 @@ function logCommand(logger: Logger, o: CommandOutcome) {
     command: o.command,
     code: o.code,
     durationMs: Math.round(o.durationMs * 10) / 10,
+    // The context is the command message's own: serveCommands runs on a correlated connection.
     reqId: o.requestId,
+    traceId: currentLogContext().traceId,
   };
   if (o.error) logger.error({ ...fields, err: o.error }, 'command failed');
   else logger.debug(fields, 'command handled');
@@ -254,6 +258,8 @@ function logConsumer(logger: Logger, o: ConsumerOutcome) {
     type: o.type,
     eventId: o.eventId,
     deliveries: o.deliveryCount,
+    reqId: o.requestId,
+    traceId: o.traceId,
   };
   if (o.result === 'dead_lettered')
     logger.error({ ...fields, err: String(o.error) }, 'event dead-lettered');

@@ -260,6 +260,24 @@ describe('consumers', () => {
     expect(reasons[2]).toMatch(/^invalid profile.deleted data/);
   });
 
+  it("reports a failing consume loop under the service's name, not the durable's", async () => {
+    const bus = await freshBus('loop');
+    const outcomes: ConsumerOutcome[] = [];
+    await consume(bus, {
+      consumer: 'loop',
+      handlers: { 'profile.deleted': recordApplied('loop') },
+      onOutcome: (o) => outcomes.push(o),
+    });
+
+    // With no dead-letter stream to park it in, a malformed event fails the whole loop.
+    await jsm.streams.delete(streamName(bus.busPrefix, 'DLQ'));
+    await publish(bus, 'not json at all');
+    await until(outcomes, (o) => o.some((x) => x.result === 'retry'), 'the loop failure');
+
+    const failure = outcomes.find((o) => o.result === 'retry');
+    expect(failure).toMatchObject({ consumer: 'loop', type: 'profile.deleted', eventId: undefined });
+  });
+
   it('shares events between two instances of one consumer, applying each once in total', async () => {
     const bus = await freshBus('shared');
     const other = await openBusDatabase(bus.databaseUrl, SCHEMA);
