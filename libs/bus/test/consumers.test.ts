@@ -275,7 +275,11 @@ describe('consumers', () => {
     await until(outcomes, (o) => o.some((x) => x.result === 'retry'), 'the loop failure');
 
     const failure = outcomes.find((o) => o.result === 'retry');
-    expect(failure).toMatchObject({ consumer: 'loop', type: 'profile.deleted', eventId: undefined });
+    expect(failure).toMatchObject({
+      consumer: 'loop',
+      type: 'profile.deleted',
+      eventId: undefined,
+    });
   });
 
   it('shares events between two instances of one consumer, applying each once in total', async () => {

@@ -5,7 +5,6 @@ import { commandSubject, eventSubject, headerNames } from '@reggie/contracts';
 import { execute } from '@reggie/db';
 import { eventually, serviceEnv, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceLogger } from '../src/log-context.ts';
 import {
   type CommandClient,
   createCommandClient,
@@ -14,6 +13,7 @@ import {
   serviceEnvSchema,
   startService,
 } from '../src/index.ts';
+import { serviceLogger } from '../src/log-context.ts';
 import { profilesHandlers, sleep } from './support.ts';
 
 type Line = Record<string, unknown>;
