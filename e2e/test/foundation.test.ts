@@ -1,4 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { connect } from 'node:net';
 import { mintToken, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, startSystem } from '../src/index.ts';
@@ -252,6 +253,19 @@ describe('gateway - edge behaviour', () => {
     expect(injected.headers.get('x-request-id')).not.toContain('junk');
   });
 
+  it('answers what the HTTP parser refuses as problems: huge headers 431, garbage 400', async () => {
+    const huge = `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`;
+    const oversized = parseRawResponse(await rawExchange(huge));
+    expect(oversized.status).toBe(431);
+    expect(oversized.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(oversized.body)).toMatchObject({ status: 431, code: 'headers_too_large' });
+
+    const garbage = parseRawResponse(await rawExchange('NOT HTTP AT ALL\r\n\r\n'));
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toMatchObject({ status: 400, code: 'bad_request' });
+    expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
+  });
+
   it('publishes an OpenAPI document and a reference page', async () => {
     const spec = (await (await fetch(`${system.url}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
@@ -316,3 +330,27 @@ describe('gateway - edge behaviour', () => {
     expect((await system.request('/me', { as: `user_back_${Date.now()}` })).status).toBe(200);
   });
 });
+
+/** Sends raw bytes to the gateway and reads whatever it answers until it closes. */
+function rawExchange(request: string): Promise<string> {
+  const { hostname, port } = new URL(system.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function parseRawResponse(raw: string) {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((line) => [
+      line.slice(0, line.indexOf(':')).toLowerCase(),
+      line.slice(line.indexOf(':') + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -30,7 +31,10 @@ const ALL_SECRET_KEYS = new Set(Object.values(SECRET_KEYS).flat());
 
 const FAKE_SECRETS: Record<string, string> = {
   DATABASE_URL: 'postgres://role:password@db.example:5432/reggie',
-  CLERK_JWT_KEY: '-----BEGIN PUBLIC KEY-----\\nnot-a-key\\n-----END PUBLIC KEY-----',
+  // The gateway reads the key at start-up, so the stand-in must be a real RSA public key.
+  CLERK_JWT_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString(),
   S3_ACCESS_KEY_ID: 'key-id',
   S3_SECRET_ACCESS_KEY: 'secret',
 };

@@ -10,12 +10,12 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from './auth/verify-token.ts';
-import { createProfileCache } from './bus/profile-cache.ts';
+import { createProfileCache, evictOnProfileEvents } from './bus/profile-cache.ts';
 import { createServiceCaller, type ServiceCaller } from './bus/service-caller.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { answerClientError, registerErrorHandling } from './plugins/errors.ts';
 import { createGatewayMetrics, type GatewayMetrics, registerMetrics } from './plugins/metrics.ts';
 import { registerSecurityHeaders, requestId } from './plugins/security.ts';
 import type { Budgets } from './rate-limit/budgets.ts';
@@ -60,6 +60,7 @@ export async function buildApp(deps: AppDeps) {
     trustProxy: (_address: string, hop: number) => hop < deps.config.TRUST_PROXY_HOPS,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -74,12 +75,9 @@ export async function buildApp(deps: AppDeps) {
   await registerOpenApi(app);
 
   const services = createServiceCaller(deps.client, deps.config.COMMAND_TIMEOUT_MS, metrics);
-  const profiles = createProfileCache(
-    deps.nc,
-    deps.config.BUS_PREFIX,
-    deps.config.PROFILE_CACHE_TTL_MS,
-  );
-  app.addHook('onClose', async () => profiles.close());
+  const profiles = createProfileCache(deps.config.PROFILE_CACHE_TTL_MS);
+  const evictions = evictOnProfileEvents(deps.nc, deps.config.BUS_PREFIX, profiles);
+  app.addHook('onClose', async () => evictions.unsubscribe());
   const routeDeps: RouteDeps = {
     services,
     client: deps.client,
@@ -119,12 +117,23 @@ async function setUpRateLimits(
     'upload:ip': c.RATE_LIMIT_UPLOAD_IP,
   };
   const longest = Math.max(...Object.values(budgets).map((b) => b.windowSeconds));
-  const limiter = await createKvRateLimiter(
-    deps.nc,
-    `${c.BUS_PREFIX}_rate_limits`,
-    longest,
-    c.STREAM_REPLICAS,
-  );
+  const limiter = await createKvRateLimiter(deps.nc, {
+    bucket: `${c.BUS_PREFIX}_rate_limits`,
+    maxWindowSeconds: longest,
+    replicas: c.STREAM_REPLICAS,
+    timeoutMs: c.RATE_LIMIT_STORE_TIMEOUT_MS,
+    fallbackReplicas: c.RATE_LIMIT_FALLBACK_REPLICAS,
+    events: {
+      unavailable: (err, retryInMs) =>
+        app.log.warn(
+          { err: String(err), retryInMs },
+          'rate-limit store unavailable, counting locally',
+        ),
+      available: () => app.log.info('rate-limit store available, budgets shared'),
+      decidedLocally: () => metrics.rateLimitedLocally.inc(),
+    },
+  });
+  app.addHook('onClose', async () => limiter.close());
   return registerRateLimits(app, limiter, budgets, metrics);
 }
 

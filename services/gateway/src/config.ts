@@ -1,5 +1,6 @@
 import { commaList, parseConfig } from '@reggie/bus';
 import { z } from 'zod';
+import { rsaPublicKeyProblem } from './auth/public-key.ts';
 import { budgetSetting } from './rate-limit/budgets.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -17,7 +18,12 @@ const schema = z
       .regex(/^[a-z][a-z0-9_]{0,30}$/)
       .default('reggie'),
     LOG_LEVEL: logLevel.default('info'),
-    CLERK_JWT_KEY: z.string({ error: 'the PEM public key of the Clerk instance is required' }),
+    CLERK_JWT_KEY: z
+      .string({ error: 'the PEM public key of the Clerk instance is required' })
+      .superRefine((value, ctx) => {
+        const problem = rsaPublicKeyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     CLERK_ISSUER: z.url().optional(),
     CLERK_AUTHORIZED_PARTIES: commaList,
     CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
@@ -40,6 +46,10 @@ const schema = z
     RATE_LIMIT_WRITE_IP: budgetSetting('240/60'),
     RATE_LIMIT_UPLOAD: budgetSetting('20/3600'),
     RATE_LIMIT_UPLOAD_IP: budgetSetting('60/3600'),
+    /** A call to the shared rate-limit bucket slower than this counts as an outage. */
+    RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+    /** While the bucket is out each replica allows a budget divided by this. */
+    RATE_LIMIT_FALLBACK_REPLICAS: z.coerce.number().int().min(1).max(100).default(1),
   })
   .refine((c) => c.NODE_ENV !== 'production' || !c.ALLOWED_ORIGINS.includes('*'), {
     message: "'*' is for development only",

@@ -2,6 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { importSPKI } from 'jose';
 import { type ClaimPolicy, checkClaimShape, checkClaims, type SessionClaims } from './claims.ts';
 import { type DecodedJwt, decodeJwt } from './decode-jwt.ts';
+import { normalisePem } from './public-key.ts';
 import type { TokenRejection } from './reasons.ts';
 
 export interface TokenVerifierOptions {
@@ -91,9 +92,8 @@ async function hasValidSignature(jwt: DecodedJwt, key: CryptoKey): Promise<boole
 }
 
 async function importPublicKey(jwtKey: string): Promise<CryptoKey> {
-  const pem = jwtKey.replace(/\\n/g, '\n').replace(/\r\n/g, '\n').trim();
   try {
-    return await importSPKI(pem, 'RS256');
+    return await importSPKI(normalisePem(jwtKey), 'RS256');
   } catch (cause) {
     throw new Error('jwtKey is not a PEM-encoded RSA public key', { cause });
   }

@@ -5,6 +5,7 @@ export interface GatewayMetrics {
   registry: Registry;
   commandDuration: Histogram<'command' | 'outcome'>;
   rateLimited: Counter<'budget'>;
+  rateLimitedLocally: Counter;
 }
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -26,6 +27,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'reggie_gateway_rate_limited_total',
       help: 'Requests refused with 429, by budget',
       labelNames: ['budget'] as const,
+      registers: [registry],
+    }),
+    rateLimitedLocally: new Counter({
+      name: 'reggie_gateway_rate_limiter_unavailable_total',
+      help: 'Requests whose budget this replica counted alone because the shared store was out',
       registers: [registry],
     }),
   };

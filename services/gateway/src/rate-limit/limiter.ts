@@ -1,6 +1,9 @@
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@reggie/bus';
+import { openBucket } from './bucket.ts';
 import type { Budget } from './budgets.ts';
+import { createLocalBudgets } from './local-budgets.ts';
+import { createSharedBudgets, withTimeout } from './shared-budgets.ts';
 
 export interface Verdict {
   allowed: boolean;
@@ -11,142 +14,141 @@ export interface Verdict {
 }
 
 export interface RateLimiter {
-  /** Spends one request of `key`'s budget; null if the shared store could not be reached. */
-  take(key: string, budget: Budget): Promise<Verdict | null>;
+  /** Spends one request of `key`'s budget: shared by every replica, or local while the store is out. */
+  take(key: string, budget: Budget): Promise<Verdict>;
+  close(): void;
 }
 
-interface Allowance {
-  window: number;
-  /** Requests this replica has reserved in the shared count and not yet spent. */
-  reserved: number;
-  /** The shared count after this replica's last reservation. */
-  sharedCount: number;
-  /** The whole budget is reserved: refuse here without asking the store again. */
-  exhausted: boolean;
+/** What the limiter reports, so the gateway can log and count it. */
+export interface LimiterEvents {
+  /** The store failed or could not be opened; budgets are counted locally until it answers. */
+  unavailable(err: unknown, retryInMs: number): void;
+  /** The store answers (again); budgets are shared. */
+  available(): void;
+  /** One request was decided by this replica's local count. */
+  decidedLocally(): void;
 }
 
-const MAX_CAS_ATTEMPTS = 32;
-/** A replica reserves this share of a budget at a time. */
-const CHUNK_SHARE = 20;
+export interface KvRateLimiterOptions {
+  bucket: string;
+  maxWindowSeconds: number;
+  replicas?: number;
+  /** A store call slower than this counts as a failure, so a sick store costs little latency. */
+  timeoutMs?: number;
+  /** After a failure the store is left alone this long; also the longest pause between retries. */
+  breakMs?: number;
+  /** While counting locally each replica allows `limit / fallbackReplicas`. */
+  fallbackReplicas?: number;
+  events?: Partial<LimiterEvents>;
+}
+
+const FIRST_RETRY_MS = 500;
 
 /**
- * Fixed-window budgets shared by every gateway replica through a NATS KV bucket. A replica
- * does not ask the store per request: it reserves a slice of the budget (a twentieth, at
- * least one request) with a compare-and-set on the shared count, spends it locally, and
- * reserves again when it runs out. The shared count never exceeds the limit, so the
- * replicas together never allow more than the budget; a slice reserved but unspent by one
- * replica at the end of a window may make another refuse slightly early.
+ * Budgets shared by every gateway replica through a NATS KV bucket, with a way out when the
+ * bucket does not answer. The bucket is opened in the background, retried with back-off until
+ * it answers; the first attempt is awaited only briefly, so the gateway starts without it. A
+ * store call that fails or is slow opens a breaker: for `breakMs` every request is counted by
+ * this replica alone (never waiting on the store), then the bucket is opened afresh, which
+ * also recreates it if it was deleted. An outage of the limiter never becomes one of the API.
  */
 export async function createKvRateLimiter(
   nc: NatsConnection,
-  bucket: string,
-  maxWindowSeconds: number,
-  replicas = 1,
+  options: KvRateLimiterOptions,
 ): Promise<RateLimiter> {
-  const kv = await new Kvm(nc).create(bucket, {
-    history: 1,
-    ttl: maxWindowSeconds * 2 * 1000,
-    replicas,
-  });
-  const allowances = new Map<string, Allowance>();
-  const reserving = new Map<string, Promise<Allowance | null>>();
-  const waiting = new Map<string, number>();
-  const pruner = setInterval(() => prune(allowances), 30_000);
-  pruner.unref();
+  const timeoutMs = options.timeoutMs ?? 500;
+  const breakMs = options.breakMs ?? 5_000;
+  const events = options.events ?? {};
+  const shared = createSharedBudgets(timeoutMs);
+  const local = createLocalBudgets(options.fallbackReplicas ?? 1);
+  const store = keepStoreOpen(
+    () =>
+      openBucket(nc, {
+        name: options.bucket,
+        ttlMs: options.maxWindowSeconds * 2 * 1000,
+        replicas: options.replicas ?? 1,
+        timeoutMs,
+      }),
+    { timeoutMs, breakMs, events },
+  );
+  await store.firstAttempt;
 
-  const take = async (key: string, budget: Budget): Promise<Verdict | null> => {
-    const now = Date.now() / 1000;
-    const window = Math.floor(now / budget.windowSeconds);
-    const resetSeconds = Math.max(1, Math.ceil((window + 1) * budget.windowSeconds - now));
-    const slot = `${key}.${budget.windowSeconds}`;
+  return {
+    async take(key, budget) {
+      const kv = store.current();
+      if (kv) {
+        try {
+          const verdict = await shared.take(kv, key, budget);
+          if (verdict) return verdict;
+        } catch (err) {
+          store.failed(kv, err);
+        }
+      }
+      events.decidedLocally?.();
+      return local.take(key, budget);
+    },
+    close() {
+      store.close();
+      local.close();
+      shared.close();
+    },
+  };
+}
 
-    const rounds = Math.ceil(budget.limit / chunkOf(budget)) + 2;
-    for (let attempt = 0; attempt < rounds; attempt++) {
-      let allowance: Allowance | null | undefined = allowances.get(slot);
-      if (allowance?.window !== window || (allowance.reserved === 0 && !allowance.exhausted)) {
-        waiting.set(slot, (waiting.get(slot) ?? 0) + 1);
-        allowance = await reserveOnce(slot, window, budget).finally(() => {
-          waiting.set(slot, (waiting.get(slot) ?? 1) - 1);
-          if (waiting.get(slot) === 0) waiting.delete(slot);
-        });
-        if (!allowance) return null;
-      }
-      if (allowance.reserved > 0) {
-        allowance.reserved -= 1;
-        const remaining = budget.limit - allowance.sharedCount + allowance.reserved;
-        return { allowed: true, limit: budget.limit, remaining, resetSeconds };
-      }
-      if (allowance.exhausted) break;
-      // Others sharing this reservation spent it first; reserve again.
+interface StoreHandle {
+  /** Settles after the first attempt to open, or after a bounded wait. */
+  firstAttempt: Promise<void>;
+  /** The open bucket, or null while it is out. */
+  current(): KV | null;
+  failed(kv: KV, err: unknown): void;
+  close(): void;
+}
+
+function keepStoreOpen(
+  open: () => Promise<KV>,
+  options: { timeoutMs: number; breakMs: number; events: Partial<LimiterEvents> },
+): StoreHandle {
+  let kv: KV | null = null;
+  let closed = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const schedule = (delayMs: number) => {
+    timer = setTimeout(() => void attempt(), delayMs);
+    timer.unref();
+  };
+  const attempt = async () => {
+    if (closed) return;
+    try {
+      // Opening is a few JetStream requests, each bounded by the timeout.
+      const opened = await withTimeout(open(), options.timeoutMs * 4);
+      if (closed) return;
+      kv = opened;
+      failures = 0;
+      options.events.available?.();
+    } catch (err) {
+      if (closed) return;
+      failures += 1;
+      const delayMs = Math.min(options.breakMs, FIRST_RETRY_MS * 2 ** (failures - 1));
+      options.events.unavailable?.(err, delayMs);
+      schedule(delayMs);
     }
-    return { allowed: false, limit: budget.limit, remaining: 0, resetSeconds };
   };
 
-  // Concurrent requests for one key share a single reservation round trip.
-  const reserveOnce = (slot: string, window: number, budget: Budget) => {
-    const inFlight = reserving.get(slot);
-    if (inFlight !== undefined) return inFlight;
-    // A burst asks for as many as are waiting, so it is served in one round trip.
-    const chunk = Math.max(chunkOf(budget), waiting.get(slot) ?? 0);
-    const work = reserve(kv, `${slot}.${window}`, chunk, budget.limit)
-      .then((grant) => {
-        if (!grant) return null;
-        const exhausted = grant.count >= budget.limit;
-        const allowance = { window, reserved: grant.granted, sharedCount: grant.count, exhausted };
-        allowances.set(slot, allowance);
-        return allowance;
-      })
-      .finally(() => reserving.delete(slot));
-    reserving.set(slot, work);
-    return work;
+  return {
+    firstAttempt: attempt(),
+    current: () => kv,
+    failed(failedKv, err) {
+      // Concurrent requests fail together; the first one opens the breaker.
+      if (closed || kv !== failedKv) return;
+      kv = null;
+      failures = 0;
+      options.events.unavailable?.(err, options.breakMs);
+      schedule(options.breakMs);
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
   };
-
-  return { take };
-}
-
-function chunkOf(budget: Budget): number {
-  return Math.max(1, Math.floor(budget.limit / CHUNK_SHARE));
-}
-
-/** Adds up to `chunk` to the shared count without passing `limit`; null if unreachable. */
-async function reserve(kv: KV, key: string, chunk: number, limit: number) {
-  try {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const entry = await kv.get(key);
-      const current = entry?.operation === 'PUT' ? Number(entry.string()) : 0;
-      const granted = Math.max(0, Math.min(chunk, limit - current));
-      if (granted === 0) return { granted: 0, count: current };
-
-      const next = String(current + granted);
-      const write =
-        entry?.operation === 'PUT'
-          ? () => kv.update(key, next, entry.revision)
-          : () => kv.create(key, next);
-      if (await tryWrite(write)) return { granted, count: current + granted };
-      // Another replica wrote first; a little jitter keeps the contenders from colliding again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
-    }
-    return null;
-  } catch {
-    return null;
-  }
-}
-
-/** False when another replica wrote first (wrong revision, or the key now exists). */
-async function tryWrite(write: () => Promise<number>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (err) {
-    if (/wrong last sequence|exists|10071/i.test(String(err))) return false;
-    throw err;
-  }
-}
-
-function prune(allowances: Map<string, Allowance>) {
-  const now = Date.now() / 1000;
-  for (const [slot, allowance] of allowances) {
-    const windowSeconds = Number(slot.slice(slot.lastIndexOf('.') + 1));
-    if ((allowance.window + 1) * windowSeconds < now) allowances.delete(slot);
-  }
 }

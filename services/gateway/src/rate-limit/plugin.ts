@@ -11,8 +11,8 @@ export interface RateLimits {
 
 /**
  * Per client IP before anything else, and per user once authenticated, each with separate
- * budgets for reads, writes and claim uploads. If the shared store cannot be reached the
- * request goes through: an outage of the limiter must not become an outage of Reggie.
+ * budgets for reads, writes and claim uploads. While the shared store cannot be reached the
+ * limiter counts locally (see limiter.ts), so an outage of the store is never one of Reggie.
  */
 export function registerRateLimits(
   app: FastifyInstance,
@@ -33,10 +33,6 @@ export function registerRateLimits(
       `${budgetName}.${who}.${safeKey(id)}`,
       budgets[`${budgetName}:${who}`],
     );
-    if (!verdict) {
-      req.log.warn('rate limiter unavailable, allowing request');
-      return;
-    }
     if (reply) setHeaders(reply, verdict);
     if (!verdict.allowed) throw refusal(budgetName, who, verdict, metrics);
   };
