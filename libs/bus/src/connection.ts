@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { coalesceWrites } from './coalesce-writes.ts';
 
 export interface BusConnectOptions {
   url: string;
@@ -15,14 +16,14 @@ const MAX_DELAY_MS = 10_000;
 /**
  * Connects to NATS, retrying with back-off until the server answers. Once connected the
  * client reconnects forever: the default gives up after about 20 s, which would leave a
- * service silently deaf after a longer NATS outage.
+ * service silently deaf after a longer NATS outage. Writes are coalesced per event-loop turn.
  */
 export async function connectBus(options: BusConnectOptions): Promise<NatsConnection> {
   const started = Date.now();
 
   for (let attempt = 1; ; attempt++) {
     try {
-      return await connect({
+      const nc = await connect({
         servers: options.url.split(','),
         name: options.name,
         maxReconnectAttempts: -1,
@@ -32,6 +33,9 @@ export async function connectBus(options: BusConnectOptions): Promise<NatsConnec
         // Capturing a stack for every request costs CPU on the hot path; errors name their subject.
         noAsyncTraces: true,
       });
+      // One socket write per event-loop turn rather than per message (see coalesce-writes).
+      coalesceWrites(nc);
+      return nc;
     } catch (err) {
       const delayMs = Math.min(MAX_DELAY_MS, 250 * 2 ** Math.min(attempt, 6));
       if (options.giveUpAfterMs !== undefined && Date.now() - started > options.giveUpAfterMs) {
