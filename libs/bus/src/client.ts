@@ -11,6 +11,7 @@ import {
   headerNames,
 } from '@reggie/contracts';
 import { decodeJson, encodeJson } from './codec.ts';
+import { createReplyInbox } from './reply-inbox.ts';
 import { activeTraceparent, inSpan, markFailed } from './trace-context.ts';
 
 export interface SendOptions {
@@ -36,6 +37,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set(errorCodes);
  * handle every outcome in one place.
  */
 export function createCommandClient(nc: NatsConnection, prefix: string): CommandClient {
+  const inbox = createReplyInbox(nc);
   return {
     async send(name, request, options = {}) {
       const sent = await inSpan(`send ${name}`, 'client', context.active(), async (span) => {
@@ -45,8 +47,8 @@ export function createCommandClient(nc: NatsConnection, prefix: string): Command
         const traceparent = activeTraceparent() ?? options.traceparent;
         if (traceparent) h.set(headerNames.traceparent, traceparent);
         try {
-          const msg = await nc.request(commandSubject(prefix, name), encodeJson(request), {
-            timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          const msg = await inbox.request(commandSubject(prefix, name), encodeJson(request), {
+            timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             headers: h,
           });
           return { ok: true as const, data: msg.data };

@@ -11,6 +11,7 @@ export * from './http-endpoint.ts';
 export * from './metrics.ts';
 export * from './outbox.ts';
 export * from './relay.ts';
+export { NoReplyError } from './reply-inbox.ts';
 export * from './service.ts';
 export * from './service-error.ts';
 export * from './streams.ts';
