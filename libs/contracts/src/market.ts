@@ -71,11 +71,14 @@ export const crawlRunSchema = z.object({
   id: z.uuid(),
   dealerId: z.uuid(),
   trigger: z.enum(['schedule', 'admin']),
-  status: z.enum(['queued', 'running', 'finished']),
+  /** `paused`: a host asked for a longer wait than a crawl holds on; it goes on at `resumeAt`. */
+  status: z.enum(['queued', 'running', 'paused', 'finished']),
   outcome: crawlOutcomeSchema.nullable(),
   requestedAt: timestamp,
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),
+  /** When a paused run goes on from where it stopped; null unless paused. */
+  resumeAt: timestamp.nullable(),
   pagesFetched: z.number().int(),
   listingsSeen: z.number().int(),
   errors: z.number().int(),

@@ -1,5 +1,10 @@
 export { loadConfig, type ScraperConfig } from './config.ts';
-export { type CrawlDeps, crawlDealer, type DealerToCrawl } from './crawl/crawl-dealer.ts';
+export {
+  type CrawlDeps,
+  type CrawlResult,
+  crawlDealer,
+  type DealerToCrawl,
+} from './crawl/crawl-dealer.ts';
 export { createHostGate, type GateResult, type HostGate } from './crawl/host-gate.ts';
 export { ingestListings } from './crawl/ingest.ts';
 export { INACTIVE_AFTER_MS, sweepStaleListings } from './crawl/sweeper.ts';

@@ -64,6 +64,7 @@ function backgroundWork(
         fetcher,
         minIntervalMs: config.SCRAPER_MIN_HOST_INTERVAL_MS,
         maxWaitMs: config.SCRAPER_MAX_HOST_WAIT_MS,
+        requestTimeoutMs: config.SCRAPER_FETCH_TIMEOUT_MS,
       }),
       ingest: (dealerId, batch, seenAt) => ingestListings(deps, dealerId, batch, seenAt).then(),
       clock,

@@ -1,10 +1,15 @@
 import type { RunningService } from '@reggie/bus';
-import { queryRows } from '@reggie/db';
+import { execute, queryRows } from '@reggie/db';
 import { testBus } from '@reggie/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DealerHost, type DealerId, startDealerHost } from '../fixtures/index.ts';
+import {
+  type DealerHost,
+  type DealerId,
+  FIXTURE_DEALERS,
+  startDealerHost,
+} from '../fixtures/index.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
-import { crawlDealer } from '../src/index.ts';
+import { type CrawlResult, crawlDealer } from '../src/index.ts';
 import {
   crawlDeps,
   expectedRegistrations,
@@ -40,16 +45,34 @@ async function host(id: DealerId) {
   return started;
 }
 
+/** Cherished Classics asking for `seconds` between requests, far longer than tests wait. */
+async function slowHost(seconds: number) {
+  const base = FIXTURE_DEALERS.find((d) => d.id === 'cherished-classics')!;
+  const dealer = { ...base, robots: `${base.robots}\nCrawl-delay: ${seconds}` };
+  const started = await startDealerHost(dealer.id, { dealer });
+  hosts.push(started);
+  return started;
+}
+
+/** Stands for the host's turn coming, as it would once its Crawl-delay had passed. */
+async function letTurnCome(h: DealerHost) {
+  const sql = 'update hosts set next_allowed_at = now() where host = ?';
+  await execute(service.deps.db.em(), sql, [new URL(h.url).host]);
+}
+
 async function crawl(h: DealerHost, options: { maxPages?: number; maxWaitMs?: number } = {}) {
   const dealer = await registerDealer(service, seedOf(h));
   const deps = crawlDeps(service, { fetcher, ...options });
-  const report = await crawlDealer(deps, dealer, new AbortController().signal);
-  const stored = await queryRows<{ registration: string; price_pence: string | null }>(
+  const result = await crawlDealer(deps, dealer, new AbortController().signal);
+  return { dealer, result, report: result.report, stored: await storedOf(dealer.id) };
+}
+
+function storedOf(dealerId: string) {
+  return queryRows<{ registration: string; price_pence: string | null }>(
     service.deps.db.em(),
     'select registration, price_pence from listings where dealer_id = ? order by registration',
-    [dealer.id],
+    [dealerId],
   );
-  return { dealer, report, stored };
 }
 
 describe('crawler - parsing dealer pages', () => {
@@ -106,7 +129,7 @@ describe('crawler - hostile and failing hosts', () => {
     const dealer = await registerDealer(service, seedOf(h));
     const deps = crawlDeps(service, { fetcher });
     // The offsite redirect answers the start page; a second start path reaches page 2.
-    const report = await crawlDealer(
+    const { report } = await crawlDealer(
       deps,
       { ...dealer, startPaths: ['/stock/', '/stock/page/2/'] },
       new AbortController().signal,
@@ -142,16 +165,60 @@ describe('crawler - hostile and failing hosts', () => {
     expect(retried!.startedAt - limited!.endedAt!).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('stops the crawl as backed off when the host asks for a longer wait than allowed', async () => {
+  it('pauses, keeping the page, when a Retry-After is longer than a crawl waits', async () => {
     const h = await host('plate-emporium');
     h.addFault({
       fault: { kind: 'status', status: 503, retryAfter: '120' },
       pathPrefix: '/stock/',
       times: 1,
     });
-    const { report } = await crawl(h, { maxWaitMs: 2_000 });
+    const { result } = await crawl(h, { maxWaitMs: 2_000 });
 
-    expect(report.stop?.outcome).toBe('backed_off');
+    expect(result.report.stop).toBeUndefined();
+    expect(result.paused?.resumeInMs).toBeGreaterThan(110_000);
+    expect(result.paused?.frontier.queue).toEqual([
+      { url: `${h.url}/stock/`, kind: 'listing', retries: 1 },
+    ]);
     expect(h.requestLog.filter((e) => e.path === '/stock/')).toHaveLength(1);
   });
 });
+
+describe('crawler - a host asking for a long Crawl-delay', () => {
+  it('pauses at each turn and goes on from its frontier, reading no page twice', async () => {
+    const h = await slowHost(10);
+    const dealer = await registerDealer(service, seedOf(h));
+    const deps = crawlDeps(service, { fetcher, maxWaitMs: 1_000 });
+    const signal = new AbortController().signal;
+
+    const first = await crawlDealer(deps, dealer, signal);
+    expect(first.paused?.resumeInMs).toBeGreaterThan(9_000);
+    expect(first.paused?.resumeInMs).toBeLessThanOrEqual(10_050);
+    expect(first.report.pagesFetched).toBe(0);
+    // Resumed before the host's turn, it pauses again and sends nothing.
+    const early = await crawlDealer(deps, dealer, signal, resumeOf(first));
+    expect(early.paused?.frontier).toEqual(first.paused?.frontier);
+
+    let result = early;
+    for (let pauses = 0; result.paused && pauses < 5; pauses++) {
+      await letTurnCome(h);
+      result = await crawlDealer(deps, dealer, signal, resumeOf(result));
+    }
+
+    expect(result.paused).toBeUndefined();
+    expect(h.requestLog.map((e) => e.path)).toEqual([
+      '/robots.txt',
+      '/plates?page=1',
+      '/plates?page=2',
+      '/plates?page=3',
+    ]);
+    const stored = await storedOf(dealer.id);
+    expect(stored.map((s) => s.registration)).toEqual(expectedRegistrations(h));
+    expect(result.report).toMatchObject({ pagesFetched: 3, listingsSeen: stored.length });
+    expect(result.report.problemCounts).toMatchObject({ pagination_loop: 1, duplicate_listing: 1 });
+  });
+});
+
+function resumeOf(result: CrawlResult) {
+  if (!result.paused) throw new Error('the crawl was expected to pause');
+  return { report: result.report, frontier: result.paused.frontier };
+}

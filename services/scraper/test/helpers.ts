@@ -8,12 +8,15 @@ import { createUndiciFetcher } from '../src/fetch/undici-fetcher.ts';
 import {
   type CrawlDeps,
   createHostGate,
+  type HostGate,
   ingestListings,
   loadConfig,
   scraperService,
 } from '../src/index.ts';
 
 export const TEST_VERSION = '0.0.0-test';
+/** The test fetcher's whole-request budget, which a host gate's reservations cover. */
+export const TEST_FETCH_TIMEOUT_MS = 5_000;
 
 /** A scraper in this process; the scheduler is off unless the test asks for it. */
 export function startScraper(
@@ -32,34 +35,47 @@ export function startScraper(
   return startService(scraperService(config, clock ? { clock } : {}));
 }
 
-export function testFetcher(overrides: { maxBodyBytes?: number } = {}): Fetcher {
+export function testFetcher(
+  overrides: { maxBodyBytes?: number; timeoutMs?: number } = {},
+): Fetcher {
   return createUndiciFetcher({
     version: TEST_VERSION,
     contactUrl: 'https://getreggie.co.uk/bot',
-    timeoutMs: 5_000,
+    timeoutMs: TEST_FETCH_TIMEOUT_MS,
     allowedLocalHosts: ['127.0.0.1'],
     ...overrides,
   });
 }
 
-export interface CrawlOptions {
+export interface GateOptions {
   fetcher: Fetcher;
   minIntervalMs?: number;
   maxWaitMs?: number;
+  /** Must be the fetcher's own timeout; the test fetcher's unless said otherwise. */
+  requestTimeoutMs?: number;
+}
+
+export interface CrawlOptions extends GateOptions {
   maxPages?: number;
   clock?: Clock;
+}
+
+/** A host gate on the service's database, with the small gap tests use by default. */
+export function testGate(service: RunningService, options: GateOptions): HostGate {
+  return createHostGate({
+    db: service.deps.db,
+    fetcher: options.fetcher,
+    minIntervalMs: options.minIntervalMs ?? 50,
+    maxWaitMs: options.maxWaitMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? TEST_FETCH_TIMEOUT_MS,
+  });
 }
 
 /** The crawl dependencies a scheduler would build, against the service's database. */
 export function crawlDeps(service: RunningService, options: CrawlOptions): CrawlDeps {
   const { db, outbox } = service.deps;
   return {
-    gate: createHostGate({
-      db,
-      fetcher: options.fetcher,
-      minIntervalMs: options.minIntervalMs ?? 50,
-      maxWaitMs: options.maxWaitMs ?? 10_000,
-    }),
+    gate: testGate(service, options),
     ingest: (dealerId, batch, seenAt) =>
       ingestListings({ db, outbox }, dealerId, batch, seenAt).then(),
     clock: options.clock ?? { now: () => new Date() },

@@ -1,13 +1,14 @@
 import type { RunningService } from '@reggie/bus';
 import { queryRows } from '@reggie/db';
-import { testBus } from '@reggie/testing';
+import { eventually, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DealerHost, startDealerHost } from '../fixtures/index.ts';
-import { startRun } from '../src/db/crawl-run-repository.ts';
-import { claimDueDealer, insertDealer } from '../src/db/dealer-repository.ts';
+import { startRun } from '../src/db/crawl-run-lifecycle.ts';
+import { claimDueDealer } from '../src/db/dealer-lease.ts';
+import { insertDealer } from '../src/db/dealer-repository.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
-import { createHostGate } from '../src/index.ts';
-import { startScraper, testFetcher } from './helpers.ts';
+import type { HostGate } from '../src/index.ts';
+import { startScraper, testFetcher, testGate } from './helpers.ts';
 
 // Two services in one process stand for two replicas: each has its own database pool and
 // fetcher, and they share only what real replicas share, the database.
@@ -33,12 +34,7 @@ afterAll(async () => {
 describe('replicas - one host', () => {
   it('keeps the gap between requests to a host although two replicas fetch at once', async () => {
     const gates = replicas.map((r, i) =>
-      createHostGate({
-        db: r.deps.db,
-        fetcher: fetchers[i]!,
-        minIntervalMs: GAP_MS,
-        maxWaitMs: 30_000,
-      }),
+      testGate(r, { fetcher: fetchers[i]!, minIntervalMs: GAP_MS, maxWaitMs: 30_000 }),
     );
     const signal = new AbortController().signal;
     const paths = ['/plates?page=1', '/plates?page=2', '/plates?page=3', '/about', '/'];
@@ -52,6 +48,32 @@ describe('replicas - one host', () => {
     expect(log).toHaveLength(1 + 2 * paths.length);
     for (let i = 1; i < log.length; i++) {
       expect(log[i]!.startedAt - log[i - 1]!.endedAt!).toBeGreaterThanOrEqual(GAP_MS);
+    }
+  });
+});
+
+describe('replicas - a replica dying mid-request', () => {
+  it('leaves the host resting for the whole reserved budget', async () => {
+    const timeoutMs = 1_000;
+    const h = await startDealerHost('plate-emporium');
+    const [dying, alive] = replicas.map((r, i) =>
+      testGate(r, {
+        fetcher: i === 0 ? diesAfterSending(fetchers[0]!) : fetchers[1]!,
+        minIntervalMs: GAP_MS,
+        requestTimeoutMs: timeoutMs,
+      }),
+    ) as [HostGate, HostGate];
+    const signal = new AbortController().signal;
+    try {
+      // Its response never stamped, the reservation is all that keeps the host resting.
+      void dying.fetch(`${h.url}/stock/`, signal);
+      const sent = await eventually(async () => h.requestLog.find((e) => e.path === '/stock/'));
+      expect(await alive.fetch(`${h.url}/about`, signal)).toMatchObject({ kind: 'fetched' });
+
+      const next = h.requestLog.find((e) => e.path === '/about')!;
+      expect(next.startedAt - sent.startedAt).toBeGreaterThanOrEqual(timeoutMs + GAP_MS);
+    } finally {
+      await h.stop();
     }
   });
 });
@@ -100,3 +122,15 @@ describe('replicas - one crawl per dealer', () => {
     ]);
   });
 });
+
+/** Sends each page request, then never answers: a replica killed before it stamps. */
+function diesAfterSending(inner: Fetcher): Fetcher {
+  return {
+    close: () => inner.close(),
+    async fetch(url, options) {
+      const result = await inner.fetch(url, options);
+      if (!url.endsWith('/robots.txt')) await new Promise<never>(() => {});
+      return result;
+    },
+  };
+}

@@ -91,7 +91,9 @@ export const adminDealerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
       ...admin,
       schema: {
         tags: ['admin'],
-        summary: "Crawl a dealer now; answers the queued run (an existing one if it's queued)",
+        summary:
+          "Crawl a dealer now; answers the queued run (an existing one if it's queued), or the " +
+          'paused run, which then goes on as soon as its host allows',
         security,
         body: z.object({ dealerId: z.uuid() }).strict(),
         response: { 202: crawlRunSchema, ...problemResponses },

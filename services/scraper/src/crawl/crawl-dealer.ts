@@ -1,100 +1,76 @@
-import { addProblem, type CrawlReport, emptyReport } from '../domain/crawl-report.ts';
+import type { CrawlReport } from '../domain/crawl-report.ts';
+import type { FetchResult } from '../fetch/fetcher.ts';
 import {
-  isValidRegistration,
-  type ListingCandidate,
-  toCandidate,
-} from '../domain/listing-candidate.ts';
-import { parsePage } from '../domain/parse-page.ts';
-import { parseSitemap } from '../domain/parse-sitemap.ts';
-import type { ParserDefinition } from '../domain/parser-definition.ts';
-import type { Clock, FetchResult } from '../fetch/fetcher.ts';
-import type { GateResult, HostGate } from './host-gate.ts';
+  type CrawlDeps,
+  type CrawlFrontier,
+  type CrawlResume,
+  type CrawlState,
+  type DealerToCrawl,
+  frontierOf,
+  newState,
+  note,
+  type QueueItem,
+} from './crawl-state.ts';
+import type { GateResult } from './host-gate.ts';
+import { flush, readPage } from './read-page.ts';
 
-export interface DealerToCrawl {
-  id: string;
-  baseUrl: string;
-  startPaths: readonly string[];
-  parser: ParserDefinition;
-}
+export {
+  type CrawlDeps,
+  type CrawlFrontier,
+  type CrawlLog,
+  type CrawlResume,
+  crawlFrontierSchema,
+  type DealerToCrawl,
+} from './crawl-state.ts';
 
-export interface CrawlDeps {
-  gate: HostGate;
-  /** Stores one batch of distinct listings; throws if the database does. */
-  ingest(dealerId: string, batch: ListingCandidate[], seenAt: Date): Promise<void>;
-  clock: Clock;
-  maxPages: number;
-  batchSize?: number;
-}
-
-type PageKind = 'listing' | 'sitemap' | 'plate';
-
-interface QueueItem {
-  url: string;
-  kind: PageKind;
-  retries: number;
-}
-
-interface CrawlState {
-  deps: CrawlDeps;
-  dealer: DealerToCrawl;
+/** What a crawl did, and where it stopped if a host asked for a longer wait than we hold. */
+export interface CrawlResult {
   report: CrawlReport;
-  queue: QueueItem[];
-  visited: Set<string>;
-  seen: Set<string>;
-  pending: ListingCandidate[];
+  paused?: { resumeInMs: number; frontier: CrawlFrontier };
 }
 
 // A page answered with 429 or 503 is asked for again this many times, after the back-off.
 const MAX_RETRIES = 2;
-const DEFAULT_BATCH_SIZE = 500;
 
 /**
  * Crawls one dealer: its start pages (or sitemap), then every next page, each through
  * the host gate. Nothing a dealer serves can throw out of here; every page that is
- * skipped or cut short is counted in the report. Only a failing database throws.
+ * skipped or cut short is counted in the report and logged. Only a failing database
+ * throws. A host whose turn is further off than the gate waits pauses the crawl: the
+ * result then says where it stopped, and `resume` goes on from there.
  */
 export async function crawlDealer(
   deps: CrawlDeps,
   dealer: DealerToCrawl,
   signal: AbortSignal,
-): Promise<CrawlReport> {
-  const state: CrawlState = {
-    deps,
-    dealer,
-    report: emptyReport(),
-    queue: startItems(dealer),
-    visited: new Set(),
-    seen: new Set(),
-    pending: [],
-  };
+  resume?: CrawlResume,
+): Promise<CrawlResult> {
+  const state = newState(deps, dealer, resume);
 
-  while (state.queue.length > 0 && !state.report.stop) {
+  while (state.queue.length > 0 && !state.report.stop && state.pauseMs === undefined) {
     if (signal.aborted) state.report.stop = { outcome: 'abandoned' };
     else await visitNext(state, signal);
   }
   await flush(state, true);
-  state.report.listingsSeen = state.seen.size;
-  return state.report;
-}
 
-function startItems(dealer: DealerToCrawl): QueueItem[] {
-  const paths =
-    dealer.parser.kind === 'sitemap' ? [dealer.parser.sitemapPath] : [...dealer.startPaths];
-  const kind: PageKind = dealer.parser.kind === 'sitemap' ? 'sitemap' : 'listing';
-  return paths.map((path) => ({ url: new URL(path, dealer.baseUrl).href, kind, retries: 0 }));
+  if (state.pauseMs === undefined) return { report: state.report };
+  return {
+    report: state.report,
+    paused: { resumeInMs: state.pauseMs, frontier: frontierOf(state) },
+  };
 }
 
 async function visitNext(state: CrawlState, signal: AbortSignal): Promise<void> {
   const item = state.queue.shift()!;
-  const { report, visited } = state;
+  const { visited } = state;
   if (visited.has(item.url)) {
     // A next link back to a page already read: the dealer's pagination goes round.
-    addProblem(report, { reason: 'pagination_loop', detail: 'already read', url: item.url });
+    note(state, { reason: 'pagination_loop', detail: 'already read', url: item.url });
     return;
   }
   if (visited.size >= state.deps.maxPages) {
     const left = state.queue.length + 1;
-    addProblem(report, { reason: 'page_limit', detail: `${left} pages left unread` });
+    note(state, { reason: 'page_limit', detail: `${left} pages left unread` });
     state.queue.length = 0;
     return;
   }
@@ -102,6 +78,7 @@ async function visitNext(state: CrawlState, signal: AbortSignal): Promise<void> 
   visited.add(item.url);
   const outcome = await state.deps.gate.fetch(item.url, signal);
   await handleOutcome(state, item, outcome);
+  if (state.pauseMs === undefined) await state.deps.progress?.(state.report);
 }
 
 async function handleOutcome(state: CrawlState, item: QueueItem, outcome: GateResult) {
@@ -112,23 +89,19 @@ async function handleOutcome(state: CrawlState, item: QueueItem, outcome: GateRe
       return handleFetched(state, item, outcome.result);
     case 'disallowed':
       if (outcome.robots === 'disallow_all') {
-        addProblem(report, { reason: 'robots_unavailable', detail: outcome.reason, url: item.url });
+        note(state, { reason: 'robots_unavailable', detail: outcome.reason, url: item.url });
         report.stop = { outcome: 'robots_unavailable' };
       } else {
-        addProblem(
-          report,
-          { reason: 'robots_disallowed', detail: outcome.reason, url: item.url },
-          { error: false },
-        );
+        // The URL refused may be where the item's page redirected to.
+        const problem = { reason: 'robots_disallowed', detail: outcome.reason, url: outcome.url };
+        note(state, problem, { error: false });
       }
       return;
     case 'gave_up':
-      addProblem(report, {
-        reason: 'host_backed_off',
-        detail: `the host asks us to wait ${outcome.waitMs} ms more`,
-        url: item.url,
-      });
-      report.stop = { outcome: 'backed_off' };
+      // The host's turn is further off than a worker should wait: keep the page for later.
+      state.visited.delete(item.url);
+      state.queue.unshift(item);
+      state.pauseMs = outcome.waitMs;
       return;
     case 'aborted':
       report.stop = { outcome: 'abandoned' };
@@ -138,10 +111,14 @@ async function handleOutcome(state: CrawlState, item: QueueItem, outcome: GateRe
 
 async function handleFetched(state: CrawlState, item: QueueItem, result: FetchResult) {
   const problem = (reason: string, detail: string) =>
-    addProblem(state.report, { reason, detail, url: item.url });
+    note(state, { reason, detail, url: item.url });
   switch (result.kind) {
     case 'ok':
+      state.visited.add(result.finalUrl);
       return readPage(state, item, result.body, result.finalUrl);
+    case 'redirect':
+      // The gate follows or refuses every redirect; should one come back, it is not read.
+      return problem('http_error', `answered ${result.status} to ${result.location}`);
     case 'rate_limited':
       problem('rate_limited', `answered ${result.status}`);
       if (item.retries < MAX_RETRIES) {
@@ -157,58 +134,5 @@ async function handleFetched(state: CrawlState, item: QueueItem, result: FetchRe
       return problem(`blocked_${result.reason}`, result.detail);
     case 'error':
       return problem(`fetch_${result.reason}`, result.detail);
-  }
-}
-
-async function readPage(state: CrawlState, item: QueueItem, body: string, pageUrl: string) {
-  const { dealer, report } = state;
-  if (item.kind === 'sitemap' && dealer.parser.kind === 'sitemap') {
-    const sitemap = parseSitemap(body, pageUrl, dealer.parser);
-    for (const p of sitemap.problems) addProblem(report, { ...p, url: pageUrl });
-    enqueue(state, sitemap.sitemapUrls, 'sitemap');
-    enqueue(state, sitemap.pageUrls, 'plate');
-    return;
-  }
-
-  const page = parsePage(body, pageUrl, dealer.parser, {
-    isPlausibleRegistration: isValidRegistration,
-  });
-  for (const p of page.problems) addProblem(report, { ...p, url: pageUrl });
-  if (page.nextPage) state.queue.push({ url: page.nextPage, kind: 'listing', retries: 0 });
-
-  const now = state.deps.clock.now();
-  for (const raw of page.listings) {
-    const result = toCandidate(raw, now);
-    if (!result.ok)
-      addProblem(report, { reason: result.reason, detail: result.detail, url: pageUrl });
-    else keep(state, result.candidate, pageUrl);
-  }
-  await flush(state, false);
-}
-
-function enqueue(state: CrawlState, urls: readonly string[], kind: PageKind) {
-  for (const url of urls) {
-    if (!state.visited.has(url)) state.queue.push({ url, kind, retries: 0 });
-  }
-}
-
-function keep(state: CrawlState, candidate: ListingCandidate, pageUrl: string) {
-  if (state.seen.has(candidate.registration)) {
-    addProblem(state.report, {
-      reason: 'duplicate_listing',
-      detail: `${candidate.display} again on another page`,
-      url: pageUrl,
-    });
-    return;
-  }
-  state.seen.add(candidate.registration);
-  state.pending.push(candidate);
-}
-
-async function flush(state: CrawlState, all: boolean) {
-  const size = state.deps.batchSize ?? DEFAULT_BATCH_SIZE;
-  while (state.pending.length >= size || (all && state.pending.length > 0)) {
-    const batch = state.pending.splice(0, size);
-    await state.deps.ingest(state.dealer.id, batch, state.deps.clock.now());
   }
 }

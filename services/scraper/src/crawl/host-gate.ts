@@ -1,142 +1,118 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Database, EntityManager } from '@reggie/db';
-import {
-  ensureHost,
-  type HostTurnRow,
-  lockHost,
-  recordRequest,
-  storeRobots,
-} from '../db/host-repository.ts';
+import type { Database } from '@reggie/db';
+import { releaseRobotsRefresh, storeRobots } from '../db/host-repository.ts';
 import { delayAfterResponse } from '../domain/host-delay.ts';
-import { REGGIE_PRODUCT_TOKEN, ROBOTS_PARSE_LIMIT_BYTES } from '../domain/robots.ts';
-import { type RobotsVerdict, robotsVerdict, verdictAllows } from '../domain/robots-policy.ts';
+import { REGGIE_PRODUCT_TOKEN } from '../domain/robots.ts';
+import { robotsVerdict } from '../domain/robots-policy.ts';
 import type { Fetcher, FetchResult } from '../fetch/fetcher.ts';
-import { robotsOutcome } from '../fetch/robots-outcome.ts';
+import {
+  followRobots,
+  ROBOTS_FETCH_OPTIONS,
+  ROBOTS_MAX_REDIRECTS,
+} from '../fetch/robots-outcome.ts';
+import { encodeVerdict, requestInTurn, type TurnDeps, type TurnOutcome } from './host-turn.ts';
+import { nextHop, refusedOutright } from './redirect-hop.ts';
 
 export interface HostGateDeps {
   db: Database;
   fetcher: Fetcher;
   /** Our gap between two requests to one host; a longer Crawl-delay wins. */
   minIntervalMs: number;
-  /** Longest a caller waits for its turn before giving up on the host for now. */
+  /** Longest a caller waits for one turn before giving up on the host for now. */
   maxWaitMs: number;
+  /** The fetcher's whole-request budget. */
+  requestTimeoutMs: number;
 }
 
-export type GateResult =
-  | { kind: 'fetched'; result: FetchResult }
-  | { kind: 'disallowed'; robots: RobotsVerdict['kind']; reason: string }
-  | { kind: 'gave_up'; waitMs: number }
-  | { kind: 'aborted' };
+export type GateResult = Exclude<TurnOutcome, { kind: 'read_robots' }>;
 
 export interface HostGate {
-  /** Fetches a URL when robots.txt allows it and the host's turn has come. */
+  /**
+   * Fetches a URL when robots.txt allows it and the host's turn has come. A redirect is
+   * followed as a request of its own: only on the same host, only where robots.txt allows,
+   * after the gap, at most five times.
+   */
   fetch(url: string, signal: AbortSignal): Promise<GateResult>;
 }
 
-type Turn = GateResult | { kind: 'wait'; ms: number } | { kind: 'robots_refreshed' };
-
-// How often to look again while another request to the host is in flight.
-const BUSY_POLL_MS = 100;
-
 /**
  * The one way the crawler reaches a host. Politeness is kept across every replica by a
- * row per host in PostgreSQL: a request is only sent while holding that row's lock, the
- * lock is held until the response has ended, and before letting go the row is stamped
- * with the earliest time the next request may start. robots.txt is fetched through the
- * same turn, so it counts as a request too, and its verdict is shared by all replicas.
+ * row per host in PostgreSQL: each request first reserves the host's turn there, and its
+ * response sets the earliest time the next may start. robots.txt is read through the same
+ * turns, so it counts as a request too, and its verdict is shared by all replicas.
  */
 export function createHostGate(deps: HostGateDeps): HostGate {
+  const turns: TurnDeps = {
+    ...deps,
+    robotsClaimMs:
+      deps.maxWaitMs + (ROBOTS_MAX_REDIRECTS + 1) * (deps.requestTimeoutMs + deps.minIntervalMs),
+  };
   return {
     async fetch(url, signal) {
-      const host = new URL(url).host.toLowerCase();
-      const deadline = Date.now() + deps.maxWaitMs;
-      await ensureHost(deps.db.em(), host);
-
-      for (;;) {
-        if (signal.aborted) return { kind: 'aborted' };
-        const turn = await deps.db.transaction((em) => takeTurn(deps, em, host, url, signal));
-        if (turn.kind === 'robots_refreshed') continue;
-        if (turn.kind !== 'wait') return turn;
-        if (Date.now() + turn.ms > deadline) return { kind: 'gave_up', waitMs: turn.ms };
-        const slept = await sleep(turn.ms, true, { signal }).catch(() => false);
-        if (!slept) return { kind: 'aborted' };
+      const pageHost = new URL(url).host;
+      let current = url;
+      for (let redirects = 0; ; redirects++) {
+        const outcome = await pageTurn(turns, deps.maxWaitMs, current, signal);
+        if (outcome.kind !== 'fetched' || outcome.result.kind !== 'redirect') return outcome;
+        const hop = nextHop(pageHost, outcome.result, redirects);
+        if (hop.kind === 'stop') return { kind: 'fetched', result: hop.result };
+        current = hop.url;
       }
     },
   };
 }
 
-async function takeTurn(
-  deps: HostGateDeps,
-  em: EntityManager,
-  host: string,
+async function pageTurn(
+  deps: TurnDeps,
+  maxWaitMs: number,
   url: string,
   signal: AbortSignal,
-): Promise<Turn> {
-  const row = await lockHost(em, host);
-  if (!row) return { kind: 'wait', ms: BUSY_POLL_MS };
-  const verdict = row.robots_stale || !row.robots ? undefined : decodeVerdict(row.robots);
-  // A path the current rules forbid is refused without waiting for a turn it won't use.
-  if (verdict && !verdictAllows(verdict, url)) {
-    const reason = verdict.kind === 'disallow_all' ? verdict.reason : 'robots.txt disallows it';
-    return { kind: 'disallowed', robots: verdict.kind, reason };
+): Promise<GateResult> {
+  const host = new URL(url).host;
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const turn = await requestInTurn(deps, { host, url, page: true, signal, deadline });
+    if (turn.kind !== 'read_robots') return turn;
+    const stopped = await readRobots(deps, host, url, signal, deadline);
+    if (stopped) return stopped;
   }
-  if (row.wait_ms > 0) return { kind: 'wait', ms: Math.ceil(row.wait_ms) };
-  if (!verdict) return refreshRobots(deps, em, host, url, row, signal);
-
-  const result = await deps.fetcher.fetch(url, { signal });
-  await stamp(deps, em, host, verdict, result, row.rate_limit_streak);
-  return { kind: 'fetched', result };
 }
 
-async function refreshRobots(
-  deps: HostGateDeps,
-  em: EntityManager,
+/**
+ * Reads the host's robots.txt, following its redirects to any host, each hop in that
+ * host's turn, and stores the verdict. Answers why it stopped, if it did before a verdict.
+ */
+async function readRobots(
+  deps: TurnDeps,
   host: string,
-  url: string,
-  row: HostTurnRow,
+  pageUrl: string,
   signal: AbortSignal,
-): Promise<Turn> {
-  const robotsUrl = new URL('/robots.txt', url).href;
-  const result = await deps.fetcher.fetch(robotsUrl, {
-    maxBodyBytes: ROBOTS_PARSE_LIMIT_BYTES,
-    overflow: 'truncate',
-    signal,
+  deadline: number,
+): Promise<GateResult | undefined> {
+  let stopped: GateResult | undefined;
+  const outcome = await followRobots(new URL(pageUrl).origin, async (url) => {
+    const refused = refusedOutright(url);
+    if (refused) return refused;
+    // A hop to another host waits for that host's turn: it is a request to that host.
+    const hop = { host: new URL(url).host, url, page: false, signal, deadline };
+    const turn = await requestInTurn(deps, { ...hop, fetchOptions: ROBOTS_FETCH_OPTIONS });
+    // A fetch we cancelled ourselves says nothing about the host's rules.
+    if (turn.kind === 'fetched' && !isCancelled(turn.result)) return turn.result;
+    stopped = turn.kind === 'gave_up' ? turn : { kind: 'aborted' };
+    return null;
   });
-  const now = new Date();
-  const verdict = robotsVerdict(robotsOutcome(result), now, { productToken: REGGIE_PRODUCT_TOKEN });
-  const cancelled = result.kind === 'error' && result.reason === 'aborted';
-  // A fetch we cancelled ourselves says nothing about the host's rules.
-  if (!cancelled) {
-    await storeRobots(
-      em,
-      host,
-      encodeVerdict(verdict),
-      verdict.expiresAt.getTime() - now.getTime(),
-    );
+  if (!outcome) {
+    await releaseRobotsRefresh(deps.db.em(), host);
+    return stopped;
   }
-  await stamp(deps, em, host, verdict, result, row.rate_limit_streak);
-  return cancelled ? { kind: 'aborted' } : { kind: 'robots_refreshed' };
+
+  const now = new Date();
+  const verdict = robotsVerdict(outcome, now, { productToken: REGGIE_PRODUCT_TOKEN });
+  const { delayMs } = delayAfterResponse(verdict, undefined, 0, deps.minIntervalMs);
+  const ttlMs = verdict.expiresAt.getTime() - now.getTime();
+  await storeRobots(deps.db.em(), host, encodeVerdict(verdict), ttlMs, delayMs);
+  return undefined;
 }
 
-function stamp(
-  deps: HostGateDeps,
-  em: EntityManager,
-  host: string,
-  verdict: RobotsVerdict,
-  result: FetchResult,
-  streak: number,
-) {
-  const limited = result.kind === 'rate_limited' ? result : undefined;
-  const next = delayAfterResponse(verdict, limited, streak, deps.minIntervalMs);
-  return recordRequest(em, host, next.delayMs, next.streak);
-}
-
-function encodeVerdict(verdict: RobotsVerdict): Record<string, unknown> {
-  const { expiresAt: _, ...rest } = verdict;
-  return rest;
-}
-
-/** The stored verdict; its expiry lives in its own column and is checked in SQL. */
-function decodeVerdict(stored: Record<string, unknown>): RobotsVerdict {
-  return { ...stored, expiresAt: new Date(8.64e15) } as RobotsVerdict;
+function isCancelled(result: FetchResult): boolean {
+  return result.kind === 'error' && result.reason === 'aborted';
 }

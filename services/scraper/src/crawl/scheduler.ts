@@ -1,29 +1,31 @@
-import type { Background, ServiceDeps } from '@reggie/bus';
-import type { CrawlOutcome } from '@reggie/contracts';
-import type { Database } from '@reggie/db';
-import { finishRun, startRun } from '../db/crawl-run-repository.ts';
-import {
-  claimDueDealer,
-  type DealerRow,
-  releaseDealer,
-  renewLease,
-} from '../db/dealer-repository.ts';
-import { addProblem, type CrawlReport, emptyReport, outcomeOf } from '../domain/crawl-report.ts';
+import type { Background } from '@reggie/bus';
+import { type StartedRun, saveProgress, startRun } from '../db/crawl-run-lifecycle.ts';
+import { claimDueDealer, renewLease } from '../db/dealer-lease.ts';
+import type { DealerRow } from '../db/dealer-repository.ts';
+import { addProblem, type CrawlReport, emptyReport } from '../domain/crawl-report.ts';
 import { parseParserDefinition } from '../domain/parser-definition.ts';
-import { type CrawlDeps, crawlDealer } from './crawl-dealer.ts';
-import type { CrawlMetrics } from './crawl-metrics.ts';
+import {
+  type CrawlDeps,
+  type CrawlLog,
+  type CrawlResult,
+  type CrawlResume,
+  crawlDealer,
+  crawlFrontierSchema,
+} from './crawl-dealer.ts';
+import { progressWriter, type RecorderDeps, recordResult } from './run-recorder.ts';
 
-export interface SchedulerOptions {
-  db: Database;
+export interface SchedulerOptions extends RecorderDeps {
   crawl: CrawlDeps;
-  logger: ServiceDeps['logger'];
   /** Names this replica in leases and crawl runs; unique per process. */
   owner: string;
   pollMs: number;
   maxConcurrent: number;
   leaseMs: number;
-  intervalMs: number;
-  metrics?: CrawlMetrics;
+}
+
+interface Claim {
+  dealer: DealerRow;
+  run: StartedRun;
 }
 
 interface Active {
@@ -34,7 +36,8 @@ interface Active {
 /**
  * Claims due dealers and crawls them, up to `maxConcurrent` at a time in this replica.
  * The dealer's lease row makes a crawl exclusive across replicas; it is renewed while the
- * crawl runs, and a crawl whose lease was lost (a long pause, say) is stopped at once.
+ * crawl runs, and a crawl whose lease was lost (a long pause, say) is stopped at once. A
+ * paused crawl holds no lease: whichever replica claims its dealer next goes on with it.
  */
 export function startScheduler(options: SchedulerOptions): Background {
   const active = new Map<string, Active>();
@@ -48,7 +51,7 @@ export function startScheduler(options: SchedulerOptions): Background {
       while (!stopped && active.size < options.maxConcurrent) {
         const claimed = await claim(options);
         if (!claimed) break;
-        launch(options, active, claimed.dealer, claimed.runId);
+        launch(options, active, claimed);
       }
     } catch (err) {
       options.logger.warn({ err: String(err) }, 'crawl scheduling failed, will retry');
@@ -70,21 +73,16 @@ export function startScheduler(options: SchedulerOptions): Background {
   };
 }
 
-function claim(options: SchedulerOptions) {
+function claim(options: SchedulerOptions): Promise<Claim | null> {
   return options.db.transaction(async (em) => {
     const dealer = await claimDueDealer(em, options.owner, options.leaseMs);
     if (!dealer) return null;
-    const run = await startRun(em, dealer.id, options.owner);
-    return { dealer, runId: run.id };
+    return { dealer, run: await startRun(em, dealer.id, options.owner) };
   });
 }
 
-function launch(
-  options: SchedulerOptions,
-  active: Map<string, Active>,
-  dealer: DealerRow,
-  runId: string,
-) {
+function launch(options: SchedulerOptions, active: Map<string, Active>, claimed: Claim) {
+  const { dealer, run } = claimed;
   const controller = new AbortController();
   let leaseLost = false;
   const heartbeat = setInterval(() => {
@@ -98,8 +96,9 @@ function launch(
     );
   }, options.leaseMs / 3);
 
-  const done = runCrawl(options, dealer, controller.signal)
-    .then((report) => finish(options, dealer, runId, report, leaseLost))
+  const done = runCrawl(options, claimed, controller.signal)
+    // The replica that took the dealer over has already closed our run as abandoned.
+    .then((result) => (leaseLost ? undefined : recordResult(options, dealer.id, run.id, result)))
     .catch((err: unknown) =>
       options.logger.error({ err, dealerId: dealer.id }, 'crawl could not be recorded'),
     )
@@ -112,46 +111,35 @@ function launch(
 
 async function runCrawl(
   options: SchedulerOptions,
-  dealer: DealerRow,
+  { dealer, run }: Claim,
   signal: AbortSignal,
-): Promise<CrawlReport> {
+): Promise<CrawlResult> {
   const parser = parseParserDefinition(dealer.parser);
-  if (!parser.success) return failedReport('invalid_parser', parser.error.message);
+  if (!parser.success) return failed('invalid_parser', parser.error.message);
   const target = { id: dealer.id, baseUrl: dealer.base_url, startPaths: dealer.start_paths };
+  const log = options.logger.child({ dealerId: dealer.id, runId: run.id });
+  const save = (report: CrawlReport) =>
+    saveProgress(options.db.em(), run.id, options.owner, report);
+  const deps = { ...options.crawl, log, progress: progressWriter(save, log) };
   try {
-    return await crawlDealer(options.crawl, { ...target, parser: parser.data }, signal);
+    return await crawlDealer(deps, { ...target, parser: parser.data }, signal, resumeOf(run, log));
   } catch (err) {
-    options.logger.error({ err, dealerId: dealer.id }, 'crawl failed');
-    return failedReport('internal', 'the crawl stopped on an internal error');
+    log.error({ err }, 'crawl failed');
+    return failed('internal', 'the crawl stopped on an internal error');
   }
 }
 
-async function finish(
-  options: SchedulerOptions,
-  dealer: DealerRow,
-  runId: string,
-  report: CrawlReport,
-  leaseLost: boolean,
-) {
-  // The replica that took the dealer over has already closed our run as abandoned.
-  if (leaseLost) return;
-  const outcome: CrawlOutcome = outcomeOf(report);
-  // A crawl cut short by a shutdown is picked up again at once by whichever replica is left.
-  const nextInMs = outcome === 'abandoned' ? 0 : options.intervalMs;
-  await options.db.transaction(async (em) => {
-    await finishRun(em, runId, report, outcome);
-    await releaseDealer(em, dealer.id, options.owner, outcome, nextInMs);
-  });
-  options.metrics?.record(outcome, report);
-  const fields = { dealerId: dealer.id, runId, outcome, pages: report.pagesFetched };
-  options.logger.info(
-    { ...fields, listings: report.listingsSeen, errors: report.errors },
-    'crawl finished',
-  );
+/** The paused crawl to go on with; one whose stored frontier no longer reads starts over. */
+function resumeOf(run: StartedRun, log: CrawlLog): CrawlResume | undefined {
+  if (!run.resume) return undefined;
+  const frontier = crawlFrontierSchema.safeParse(run.resume.frontier);
+  if (frontier.success) return { report: run.resume.report, frontier: frontier.data };
+  log.info({ reason: 'unreadable_frontier' }, 'paused crawl starts over');
+  return undefined;
 }
 
-function failedReport(reason: string, detail: string): CrawlReport {
+function failed(reason: string, detail: string): CrawlResult {
   const report = emptyReport();
   addProblem(report, { reason, detail });
-  return report;
+  return { report };
 }

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { CrawlOutcome, CrawlRun } from '@reggie/contracts';
-import { type EntityManager, execute, isoTime, queryOne, queryRows } from '@reggie/db';
-import type { CrawlReport } from '../domain/crawl-report.ts';
+import { type EntityManager, isoTime, queryOne, queryRows } from '@reggie/db';
+
+/** A paused run waits for its host's turn and goes on from its stored frontier. */
+export type RunStatus = CrawlRun['status'];
 
 interface CrawlRunRow {
   id: string;
   dealer_id: string;
   trigger: CrawlRun['trigger'];
-  status: CrawlRun['status'];
+  status: RunStatus;
   outcome: CrawlOutcome | null;
   instance: string | null;
   requested_at: string;
   started_at: string | null;
   finished_at: string | null;
+  resume_at: string | null;
   pages_fetched: number;
   listings_seen: number;
   errors: number;
@@ -21,7 +24,7 @@ interface CrawlRunRow {
 }
 
 const COLUMNS = `id, dealer_id, trigger, status, outcome, instance, requested_at, started_at,
-  finished_at, pages_fetched, listings_seen, errors, problem_counts, problems`;
+  finished_at, resume_at, pages_fetched, listings_seen, errors, problem_counts, problems`;
 
 export function toCrawlRun(row: CrawlRunRow): CrawlRun & { instance: string | null } {
   return {
@@ -34,12 +37,29 @@ export function toCrawlRun(row: CrawlRunRow): CrawlRun & { instance: string | nu
     requestedAt: isoTime(row.requested_at),
     startedAt: row.started_at && isoTime(row.started_at),
     finishedAt: row.finished_at && isoTime(row.finished_at),
+    resumeAt: row.status === 'paused' && row.resume_at ? isoTime(row.resume_at) : null,
     pagesFetched: row.pages_fetched,
     listingsSeen: row.listings_seen,
     errors: row.errors,
     problemCounts: row.problem_counts,
     problems: row.problems,
   };
+}
+
+/**
+ * Brings the dealer's paused run forward to go on now (an admin asked for a crawl); answers
+ * it, or null when no run is paused.
+ */
+export function resumePausedRunNow(
+  em: EntityManager,
+  dealerId: string,
+): Promise<CrawlRunRow | null> {
+  return queryOne<CrawlRunRow>(
+    em,
+    `update crawl_runs set resume_at = least(resume_at, now())
+      where dealer_id = ? and status = 'paused' returning ${COLUMNS}`,
+    [dealerId],
+  );
 }
 
 /** An admin's request for a crawl; one queued run per dealer is enough, so it is reused. */
@@ -57,64 +77,6 @@ export async function enqueueRun(em: EntityManager, dealerId: string): Promise<C
     [randomUUID(), dealerId],
   );
   return row!;
-}
-
-/**
- * Opens the run for a crawl that has just taken the dealer's lease: a queued admin run if
- * there is one, else a new scheduled run. Runs left `running` by a replica whose lease
- * lapsed are closed as abandoned first.
- */
-export async function startRun(
-  em: EntityManager,
-  dealerId: string,
-  instance: string,
-): Promise<CrawlRunRow> {
-  await execute(
-    em,
-    `update crawl_runs set status = 'finished', outcome = 'abandoned', finished_at = now()
-      where dealer_id = ? and status = 'running'`,
-    [dealerId],
-  );
-  const queued = await queryOne<CrawlRunRow>(
-    em,
-    `update crawl_runs set status = 'running', started_at = now(), instance = ?
-      where id = (select id from crawl_runs where dealer_id = ? and status = 'queued'
-                   order by requested_at limit 1 for update skip locked)
-      returning ${COLUMNS}`,
-    [instance, dealerId],
-  );
-  if (queued) return queued;
-  const row = await queryOne<CrawlRunRow>(
-    em,
-    `insert into crawl_runs (id, dealer_id, trigger, status, started_at, instance)
-      values (?, ?, 'schedule', 'running', now(), ?) returning ${COLUMNS}`,
-    [randomUUID(), dealerId, instance],
-  );
-  return row!;
-}
-
-export async function finishRun(
-  em: EntityManager,
-  runId: string,
-  report: CrawlReport,
-  outcome: CrawlOutcome,
-): Promise<void> {
-  await execute(
-    em,
-    `update crawl_runs set status = 'finished', outcome = ?, finished_at = now(),
-        pages_fetched = ?, listings_seen = ?, errors = ?,
-        problem_counts = ?::jsonb, problems = ?::jsonb
-      where id = ? and status = 'running'`,
-    [
-      outcome,
-      report.pagesFetched,
-      report.listingsSeen,
-      report.errors,
-      JSON.stringify(report.problemCounts),
-      JSON.stringify(report.problems),
-      runId,
-    ],
-  );
 }
 
 export interface RunPageQuery {

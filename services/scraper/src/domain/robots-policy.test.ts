@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_CRAWL_DELAY_MS,
   politeDelayMs,
   ROBOTS_MAX_TTL_MS,
   robotsVerdict,
@@ -52,7 +53,7 @@ describe('robots policy', () => {
     expect(verdictExpired(verdict, verdict.expiresAt)).toBe(true);
   });
 
-  it('waits at least 2 s, longer when Crawl-delay asks, capped at a minute', () => {
+  it('waits at least 2 s, and as long as Crawl-delay asks however long', () => {
     const slow = robotsVerdict({ kind: 'response', status: 200, body }, now);
     expect(politeDelayMs(slow)).toBe(5_000);
     const none = robotsVerdict({ kind: 'response', status: 404, body: '' }, now);
@@ -61,6 +62,16 @@ describe('robots policy', () => {
       { kind: 'response', status: 200, body: 'User-agent: *\nCrawl-delay: 86400' },
       now,
     );
-    expect(politeDelayMs(greedy)).toBe(60_000);
+    expect(politeDelayMs(greedy)).toBe(86_400_000);
+    expect(politeDelayMs(undefined, 2_500)).toBe(2_500);
+  });
+
+  it('keeps an absurd Crawl-delay representable, at 30 days', () => {
+    const absurd = robotsVerdict(
+      { kind: 'response', status: 200, body: 'User-agent: *\nCrawl-delay: 1e300' },
+      now,
+    );
+    expect(politeDelayMs(absurd)).toBe(MAX_CRAWL_DELAY_MS);
+    expect(MAX_CRAWL_DELAY_MS).toBe(30 * 86_400_000);
   });
 });

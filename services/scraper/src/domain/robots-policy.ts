@@ -77,16 +77,18 @@ export function verdictExpired(verdict: RobotsVerdict, now: Date): boolean {
 }
 
 /**
- * The pause between two requests to one host: at least `minimumMs` (our own 2 s rule),
- * longer when the host's Crawl-delay asks for it, but never above `maximumMs`.
+ * Longest Crawl-delay we can keep: far beyond what any site asks, it keeps the times we
+ * store representable. A host asking for more gets one request every 30 days.
  */
-export function politeDelayMs(
-  verdict: RobotsVerdict,
-  minimumMs = 2_000,
-  maximumMs = 60_000,
-): number {
-  const asked = verdict.kind === 'rules' ? (verdict.rules.crawlDelaySeconds ?? 0) * 1000 : 0;
-  // A Crawl-delay above the maximum is capped: a host asking for hours between requests
-  // gets one request a minute, which keeps a crawl finishing within the day.
-  return Math.min(Math.max(minimumMs, asked), Math.max(minimumMs, maximumMs));
+export const MAX_CRAWL_DELAY_MS = 30 * 86_400_000;
+
+/**
+ * The pause between two requests to one host: at least `minimumMs` (our own 2 s rule),
+ * longer when the host's Crawl-delay asks for it, however long (up to
+ * {@link MAX_CRAWL_DELAY_MS}). A wait longer than a crawl should hold a worker for is the
+ * scheduler's business: it pauses the crawl and comes back when the host's turn comes.
+ */
+export function politeDelayMs(verdict: RobotsVerdict | undefined, minimumMs = 2_000): number {
+  const seconds = verdict?.kind === 'rules' ? (verdict.rules.crawlDelaySeconds ?? 0) : 0;
+  return Math.max(minimumMs, Math.min(seconds * 1000, MAX_CRAWL_DELAY_MS));
 }

@@ -1,7 +1,9 @@
 /**
  * The crawler's only way out to the network. Implementations are polite (a clear
- * User-Agent, bounded time, size and redirects) and safe (they never reach a private,
- * loopback or otherwise internal address unless a host is explicitly allowed).
+ * User-Agent, bounded time and size) and safe (they never reach a private, loopback or
+ * otherwise internal address unless a host is explicitly allowed). They never follow a
+ * redirect: it comes back as `redirect`, and the next hop is the caller's own request,
+ * so robots.txt, the gap between requests and the address check apply to it too.
  */
 export interface Fetcher {
   fetch(url: string, options?: FetchOptions): Promise<FetchResult>;
@@ -30,7 +32,9 @@ export type FetchResult =
       headers: Record<string, string>;
       truncated: boolean;
     }
-  /** Any other final status (3xx without a usable Location, 4xx, 5xx) except back-off ones. */
+  /** 301, 302, 303, 307 or 308 with a Location, resolved against the URL asked for. */
+  | { kind: 'redirect'; status: number; location: string; finalUrl: string }
+  /** Any other status (3xx without a usable Location, 4xx, 5xx) except back-off ones. */
   | { kind: 'http_error'; status: number; finalUrl: string; headers: Record<string, string> }
   /** 429 or 503: wait `retryAfterMs` if the server said how long, else back off on our own. */
   | { kind: 'rate_limited'; status: 429 | 503; retryAfterMs: number | undefined; finalUrl: string }
@@ -49,9 +53,8 @@ export interface FetcherSettings {
   version: string;
   /** A page that says who we are and how to reach us, shown in the User-Agent. */
   contactUrl: string;
-  /** Whole-request budget: connect, redirects and body together. */
+  /** Whole-request budget: connect, headers and body together. */
   timeoutMs?: number;
-  maxRedirects?: number;
   maxBodyBytes?: number;
   /**
    * Host names (as written in URLs, e.g. `127.0.0.1`, `localhost`, `::1`) that skip the
@@ -66,7 +69,6 @@ export interface Clock {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** `ReggieBot/<version> (+<contactUrl>)`, the form crawlers conventionally use. */

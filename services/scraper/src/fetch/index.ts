@@ -5,5 +5,10 @@ export * from './fetcher.ts';
 export { BlockedAddressError } from './guarded-lookup.ts';
 export { type ResolvedAddress, type Resolver, staticResolver, systemResolver } from './resolver.ts';
 export { parseRetryAfter } from './retry-after.ts';
-export { fetchRobots, robotsOutcome } from './robots-outcome.ts';
+export {
+  fetchRobots,
+  followRobots,
+  ROBOTS_MAX_REDIRECTS,
+  robotsOutcome,
+} from './robots-outcome.ts';
 export { createUndiciFetcher, type UndiciFetcherDeps } from './undici-fetcher.ts';

@@ -8,15 +8,10 @@ export type TargetCheck =
 
 /**
  * Checks a URL before any connection is attempted: it must parse, be http(s), carry no
- * credentials, stay on `requiredHost` when one is given (redirects), and, when its host
- * is an IP literal, be a public address. Host names are checked later, on the address
- * they resolve to, by the guarded lookup.
+ * credentials and, when its host is an IP literal, be a public address. Host names are
+ * checked later, on the address they resolve to, by the guarded lookup.
  */
-export function checkTarget(
-  raw: string | URL,
-  allowedHosts: ReadonlySet<string>,
-  requiredHost?: string,
-): TargetCheck {
+export function checkTarget(raw: string | URL, allowedHosts: ReadonlySet<string>): TargetCheck {
   const url = typeof raw === 'string' ? (URL.canParse(raw) ? new URL(raw) : undefined) : raw;
   if (!url) return { ok: false, reason: 'invalid_url', detail: String(raw).slice(0, 200) };
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -24,9 +19,6 @@ export function checkTarget(
   }
   if (url.username || url.password) {
     return { ok: false, reason: 'credentials', detail: 'user name or password in URL' };
-  }
-  if (requiredHost !== undefined && url.host !== requiredHost) {
-    return { ok: false, reason: 'offsite_redirect', detail: `${requiredHost} -> ${url.host}` };
   }
   return checkLiteralHost(url, allowedHosts);
 }

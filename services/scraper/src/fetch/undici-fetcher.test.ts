@@ -160,29 +160,27 @@ describe('fetcher - size limits', () => {
 });
 
 describe('fetcher - redirects', () => {
-  it('follows same-host redirects', async () => {
+  it('answers a redirect without following it, its Location resolved', async () => {
     const result = await fetcher.fetch(`${host.url}/plates?page=2&fault=redirects&hops=3`);
-    expect(result).toMatchObject({ kind: 'ok', finalUrl: `${host.url}/plates?page=2` });
-    expect(host.requestLog).toHaveLength(4);
-  });
-
-  it('stops after five redirects', async () => {
-    const result = await fetcher.fetch(`${host.url}/plates?page=2&fault=redirects&hops=6`);
-    expect(result).toMatchObject({ kind: 'error', reason: 'too_many_redirects' });
-    expect(host.requestLog).toHaveLength(6);
-  });
-
-  it('refuses and reports a redirect to another host', async () => {
-    const result = await fetcher.fetch(`${host.url}/plates?page=1&fault=offsite`);
-    expect(result).toMatchObject({ kind: 'blocked', reason: 'offsite_redirect' });
-    expect(result.kind === 'blocked' && result.detail).toContain('localhost');
+    expect(result).toEqual({
+      kind: 'redirect',
+      status: 302,
+      location: `${host.url}/plates?page=2&fault=redirects&hops=2`,
+      finalUrl: `${host.url}/plates?page=2&fault=redirects&hops=3`,
+    });
     expect(host.requestLog).toHaveLength(1);
   });
 
-  it('refuses a redirect to another scheme', async () => {
+  it('leaves a Location on another host or scheme for the caller to refuse', async () => {
+    const offsite = await fetcher.fetch(`${host.url}/plates?page=1&fault=offsite`);
+    expect(offsite).toMatchObject({
+      kind: 'redirect',
+      location: expect.stringContaining('localhost'),
+    });
     host.addFault({ fault: { kind: 'redirect', location: 'file:///etc/passwd' } });
-    const result = await fetcher.fetch(`${host.url}/plates?page=1`);
-    expect(result).toMatchObject({ kind: 'blocked', reason: 'scheme' });
+    const scheme = await fetcher.fetch(`${host.url}/plates?page=1`);
+    expect(scheme).toMatchObject({ kind: 'redirect', location: 'file:///etc/passwd' });
+    expect(host.requestLog).toHaveLength(2);
   });
 });
 

@@ -3,7 +3,6 @@ import { Agent, type Dispatcher, request } from 'undici';
 import {
   type Clock,
   DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_REDIRECTS,
   DEFAULT_TIMEOUT_MS,
   type Fetcher,
   type FetcherSettings,
@@ -29,7 +28,6 @@ interface Context {
   allowed: ReadonlySet<string>;
   headers: Record<string, string>;
   timeoutMs: number;
-  maxRedirects: number;
   maxBodyBytes: number;
 }
 
@@ -61,7 +59,6 @@ export function createUndiciFetcher(
     allowed,
     headers: requestHeaders(settings),
     timeoutMs,
-    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     maxBodyBytes: settings.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
   return {
@@ -70,49 +67,26 @@ export function createUndiciFetcher(
   };
 }
 
-async function fetchOnce(context: Context, url: string, options: FetchOptions) {
+async function fetchOnce(
+  context: Context,
+  url: string,
+  options: FetchOptions,
+): Promise<FetchResult> {
+  const check = checkTarget(url, context.allowed);
+  if (!check.ok) return { kind: 'blocked', reason: check.reason, detail: check.detail, url };
+
   const deadline = AbortSignal.timeout(context.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   try {
-    return await follow(context, url, options, signal);
-  } catch (error) {
-    return failure(error, url, deadline);
-  }
-}
-
-async function follow(
-  context: Context,
-  startUrl: string,
-  options: FetchOptions,
-  signal: AbortSignal,
-): Promise<FetchResult> {
-  let current = startUrl;
-  let originHost: string | undefined;
-  for (let hop = 0; ; hop++) {
-    const check = checkTarget(current, context.allowed, originHost);
-    if (!check.ok)
-      return { kind: 'blocked', reason: check.reason, detail: check.detail, url: current };
-    originHost ??= check.url.host;
-
     const response = await request(check.url, {
       dispatcher: context.agent,
       method: 'GET',
       headers: context.headers,
       signal,
     });
-    const location = redirectTarget(response, check.url);
-    if (location === undefined) return finish(context, response, check.url.href, options);
-
-    await response.body.dump();
-    if (hop >= context.maxRedirects) {
-      return {
-        kind: 'error',
-        reason: 'too_many_redirects',
-        detail: `more than ${hop}`,
-        url: startUrl,
-      };
-    }
-    current = location;
+    return await finish(context, response, check.url.href, options);
+  } catch (error) {
+    return failure(error, url, deadline);
   }
 }
 
@@ -124,6 +98,11 @@ async function finish(
 ): Promise<FetchResult> {
   const { statusCode: status } = response;
   const headers = flatHeaders(response.headers);
+  const location = redirectTarget(response, finalUrl);
+  if (location !== undefined) {
+    await response.body.dump();
+    return { kind: 'redirect', status, location, finalUrl };
+  }
   if (status === 429 || status === 503) {
     await response.body.dump();
     const retryAfterMs = parseRetryAfter(headers['retry-after'], context.clock.now());
@@ -158,12 +137,12 @@ async function readOk(
   return { kind: 'ok', status: response.statusCode, body, finalUrl, headers, truncated };
 }
 
-function redirectTarget(response: Response, base: URL): string | undefined {
+function redirectTarget(response: Response, base: string): string | undefined {
   if (!REDIRECTS.has(response.statusCode)) return undefined;
   const location = response.headers.location;
   if (typeof location !== 'string' || location === '') return undefined;
-  // An unparsable Location is passed on as is and refused as an invalid URL.
-  return URL.canParse(location, base.href) ? new URL(location, base).href : location;
+  // An unparsable Location is passed on as is; the next hop refuses it as an invalid URL.
+  return URL.canParse(location, base) ? new URL(location, base).href : location;
 }
 
 function failure(error: unknown, url: string, deadline: AbortSignal): FetchResult {

@@ -1,7 +1,13 @@
 import { type ServiceDeps, ServiceError, serviceErrors } from '@reggie/bus';
 import type { Actor, CommandRequest } from '@reggie/contracts';
 import { decodeCursor, encodeCursor } from '@reggie/db';
-import { enqueueRun, listRuns, toCrawlRun } from '../db/crawl-run-repository.ts';
+import {
+  enqueueRun,
+  listRuns,
+  resumePausedRunNow,
+  toCrawlRun,
+} from '../db/crawl-run-repository.ts';
+import { crawlSoon } from '../db/dealer-lease.ts';
 import * as dealers from '../db/dealer-repository.ts';
 import { parseParserDefinition } from '../domain/parser-definition.ts';
 
@@ -41,8 +47,10 @@ export function dealerCommands({ db }: Deps) {
         const dealer = await dealers.findDealer(em, dealerId);
         if (!dealer) throw serviceErrors.notFound('dealer');
         if (!dealer.enabled) throw new ServiceError('dealer_disabled');
-        await dealers.crawlSoon(em, dealerId);
-        return enqueueRun(em, dealerId);
+        await crawlSoon(em, dealerId);
+        // A paused crawl is already under way: rather than queue another behind it, it goes
+        // on at once, and pauses again (sending nothing) if its host still asks us to wait.
+        return (await resumePausedRunNow(em, dealerId)) ?? enqueueRun(em, dealerId);
       });
       return toCrawlRun(run);
     },
