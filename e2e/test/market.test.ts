@@ -126,11 +126,19 @@ describe('market - public API', () => {
     expect(plate.summary).toMatchObject({ lowest: 125_000, median: 125_000, highest: 125_000 });
   });
 
-  it('gives the plate page the market summary of its mark', async () => {
-    const plate = await json<{ display: string; market: Record<string, number | null> | null }>(
-      await system.request('/plates/AB12%20cde'),
+  it('gives the plate page the market summary of its mark, as the market service has it', async () => {
+    const { summary } = await json<{ summary: Record<string, number | null> }>(
+      await system.request('/market/plates/ab12-cde'),
     );
+    // Plates learns of dealer listings from the market's events, within moments of a crawl.
+    const plate = await eventually(async () => {
+      const page = await json<{ display: string; market: Record<string, number | null> }>(
+        await system.request('/plates/AB12%20cde'),
+      );
+      return page.market.activeListings === summary.activeListings ? page : undefined;
+    });
     expect(plate.display).toBe('AB12 CDE');
+    expect(plate.market).toEqual(summary);
     expect(plate.market).toMatchObject({ lowest: 125_000, median: 125_000, highest: 125_000 });
   });
 
@@ -165,5 +173,15 @@ describe('market - public API', () => {
       202,
     );
     expect(queued.status).toBe('queued');
+  });
+
+  it('keeps the market summary on the plate page while the market service is down', async () => {
+    for (const scraper of system.processes.filter((p) => p.name === 'scraper')) {
+      await scraper.stop();
+    }
+    const plate = await json<{ market: Record<string, number | null> }>(
+      await system.request('/plates/ab12cde'),
+    );
+    expect(plate.market).toMatchObject({ lowest: 125_000, highest: 125_000 });
   });
 });

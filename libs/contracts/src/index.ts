@@ -3,6 +3,7 @@ export * from './define.ts';
 export * from './envelope.ts';
 export * from './errors.ts';
 export * from './market.ts';
+export * from './market-summary.ts';
 export * from './plates.ts';
 export * from './profiles.ts';
 export * from './registry.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type CommandContract, command, type EventContract, event } from './define.ts';
 import { actorSchema } from './envelope.ts';
+import { marketSummarySchema } from './market-summary.ts';
 import { plateQuerySchema, plateStyleSchema, registrationInputSchema } from './plates.ts';
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -106,15 +107,6 @@ export const marketListingSchema = z.object({
   lastSeenAt: timestamp,
 });
 export type MarketListing = z.infer<typeof marketListingSchema>;
-
-export const marketSummarySchema = z.object({
-  activeListings: z.number().int(),
-  /** Active listings with a price; the figures below are over these only. */
-  pricedListings: z.number().int(),
-  lowest: z.number().int().nullable(),
-  median: z.number().int().nullable(),
-  highest: z.number().int().nullable(),
-});
 
 export const marketPlateSchema = z.object({
   registration: z.string(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type CommandContract, command, type EventContract, event } from './define.ts';
 import { actorSchema } from './envelope.ts';
+import { marketSummarySchema } from './market-summary.ts';
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -51,6 +52,10 @@ export const plateViewSchema = z.object({
   listing: listingSchema.nullable(),
 });
 export type PlateView = z.infer<typeof plateViewSchema>;
+
+/** One plate's page: the plate and what dealers ask for the same mark. */
+export const plateDetailSchema = plateViewSchema.extend({ market: marketSummarySchema });
+export type PlateDetail = z.infer<typeof plateDetailSchema>;
 
 export const offerStatusSchema = z.enum([
   'pending',
@@ -114,7 +119,7 @@ export const plateCommands = {
   'plates.get': command(
     'plates',
     z.object({ registration: registrationInputSchema, actor: actorSchema.optional() }),
-    plateViewSchema,
+    plateDetailSchema,
   ),
   'plates.search': command(
     'plates',

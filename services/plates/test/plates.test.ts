@@ -46,6 +46,7 @@ describe('plate lookups', () => {
       held: false,
       heldByYou: false,
       listing: null,
+      market: { activeListings: 0, pricedListings: 0, lowest: null, median: null, highest: null },
     });
     expect(await plateRows(compact(mark))).toBe(0);
   });

@@ -1,6 +1,6 @@
 import {
-  marketSummarySchema,
   penceSchema,
+  plateDetailSchema,
   plateQuerySchema,
   plateViewSchema,
   registrationInputSchema,
@@ -15,9 +15,6 @@ import { pageQuery, problemResponses } from './schemas.ts';
 
 const registrationParams = z.object({ registration: registrationInputSchema });
 const platePage = z.object({ items: z.array(plateViewSchema), nextCursor: z.string().nullable() });
-const plateWithMarket = plateViewSchema.extend({ market: marketSummarySchema.nullable() });
-/** Market data enriches a plate page; it never holds the page up for long. */
-const MARKET_TIMEOUT_MS = 1_000;
 
 /**
  * Plates and listings. Registrations in paths may be spaced and cased any way; the plates
@@ -40,27 +37,16 @@ export const plateRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) =
         summary: 'A plate: normalised and display form, style, holding, listing and market summary',
         description:
           '`market` summarises what dealers ask for this mark (lowest, median, highest active ' +
-          'asking price); it is null when the market service does not answer in time.',
+          'asking price), as the market crawler last reported it.',
         params: registrationParams,
-        response: { 200: plateWithMarket, ...problemResponses },
+        response: { 200: plateDetailSchema, ...problemResponses },
       },
     },
-    async (req) => {
-      const { registration } = req.params;
-      const [plate, market] = await Promise.all([
-        services.call(req, 'plates.get', { registration, actor: req.actor ?? undefined }),
-        deps.client.send(
-          'scraper.get_plate',
-          { registration },
-          {
-            timeoutMs: MARKET_TIMEOUT_MS,
-            requestId: req.id,
-            traceparent: req.traceparent,
-          },
-        ),
-      ]);
-      return { ...plate, market: market.ok ? market.data.summary : null };
-    },
+    async (req) =>
+      services.call(req, 'plates.get', {
+        registration: req.params.registration,
+        actor: req.actor ?? undefined,
+      }),
   );
 
   app.get(

@@ -5,6 +5,7 @@ import * as offers from '../db/offer-repository.ts';
 import * as plates from '../db/plate-repository.ts';
 import type { PlateRow } from '../db/rows.ts';
 import type { PlateDeps } from './deps.ts';
+import { marketEventHandlers } from './market-events.ts';
 import { endListing, lockOrCreatePlate, recordClosed } from './records.ts';
 
 /**
@@ -15,6 +16,7 @@ export function plateEventHandlers(deps: Pick<PlateDeps, 'outbox'>): EventHandle
   return {
     'claim.approved': (data, ctx) => applyClaim(deps, data, ctx),
     'profile.deleted': (data, ctx) => forgetProfile(deps, data, ctx),
+    ...marketEventHandlers(),
   };
 }
 

@@ -1,6 +1,7 @@
-import type { Actor, PlateView } from '@reggie/contracts';
+import type { Actor, PlateDetail, PlateView } from '@reggie/contracts';
 import { decodeCursor, encodeCursor } from '@reggie/db';
 import type { Registration } from '@reggie/registration';
+import { findPlateWithMarket } from '../db/market-repository.ts';
 import * as plates from '../db/plate-repository.ts';
 import { toPlateView } from '../db/rows.ts';
 import { type SearchPosition, searchPlates } from '../db/search-repository.ts';
@@ -25,8 +26,9 @@ export function plateCommands(deps: PlateDeps) {
     // from its parse alone, so anonymous lookups cannot grow the table.
     'plates.get': async (q: { registration: string; actor?: Actor }) => {
       const reg = requireRegistration(q.registration, deps.clock());
-      const row = await plates.findPlate(db.em(), reg.normalised);
-      return row ? toPlateView(row, q.actor) : unknownPlate(reg);
+      const { plate, market } = await findPlateWithMarket(db.em(), reg.normalised);
+      const view = plate ? toPlateView(plate, q.actor) : unknownPlate(reg);
+      return { ...view, market } satisfies PlateDetail;
     },
 
     'plates.search': (q: PageRequest & { q: string; listedOnly: boolean; actor?: Actor }) =>
