@@ -10,8 +10,10 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 /**
- * Plates at scale: loads PLATES plates (current style, a fifth of them listed) and OFFERS
- * pending offers into a database of the run's own, then measures through the real gateway
+ * Plates at scale: loads PLATES plates (current style, a fifth of them listed), OFFERS
+ * pending offers and MARKET dealer asking prices (the plates service's copy of the market
+ * crawler's listings, on about a tenth of the marks, some with several dealers) into a
+ * database of the run's own, then measures through the real gateway
  *   - GET /plates/:registration against a bare fastify + pg route doing the same read, and
  *   - GET /plates?q= (trigram search, look-alikes, ranking) at 16 connections.
  *
@@ -19,12 +21,12 @@ import pg from 'pg';
  *
  * The services run as production runs them: the run bundles them first (`npm run build`)
  * and starts services/<name>/dist/main.mjs; BENCH_BUILT=0 runs the sources through tsx.
- * The scraper runs too, with no dealer listings: a plate lookup asks it for the market
- * summary beside the plate, as in production.
+ * A plate lookup reads the mark's market summary in the same statement as the plate, from
+ * the plates service's own copy of the dealer prices; the scraper is not on that path.
  *
  * DATABASE_URL (an admin connection) and NATS_URL default to the local servers;
- * BENCH_SECONDS, BENCH_PLATES and BENCH_OFFERS change the run; BENCH_NODE_OPTIONS goes to
- * the gateway, plates and scraper as NODE_OPTIONS (a profiling hook, say).
+ * BENCH_SECONDS, BENCH_PLATES, BENCH_OFFERS and BENCH_MARKET change the run;
+ * BENCH_NODE_OPTIONS goes to the gateway and plates as NODE_OPTIONS (a profiling hook, say).
  */
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -32,6 +34,7 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PLATES = Number(process.env.BENCH_PLATES ?? 1_000_000);
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 200_000);
+const MARKET = Number(process.env.BENCH_MARKET ?? 200_000);
 const CONNECTIONS = 16;
 const BUILT = process.env.BENCH_BUILT !== '0';
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
@@ -72,13 +75,12 @@ try {
 
   const system = await startSystem({
     bus: { databaseUrl, natsUrl: NATS_URL, busPrefix },
-    services: ['plates', 'scraper'],
+    services: ['plates'],
     // The per-IP budget would answer one load generator with 429s within seconds; what is
     // measured here is the plates path, so the limiter is off (it is on in production).
     env: {
       gateway: { RATE_LIMIT_ENABLED: 'false', ...PROFILED },
       plates: PROFILED,
-      scraper: PROFILED,
     },
   });
   cleanups.push(() => system.stop());
@@ -142,9 +144,22 @@ async function load(): Promise<number> {
          from plates order by random() limit $1`,
       [OFFERS],
     );
+    // Dealer prices, as the market's listing events leave them: a few dealers on some marks.
+    await c.query(
+      `insert into market_prices (listing_id, registration, price_pence, active, as_of)
+       select gen_random_uuid(), registration,
+              case when random() < 0.1 then null else 40000 + floor(random() * 4000000) end,
+              random() < 0.85, now()
+         from (select registration from plates where random() < 0.1) p
+         cross join lateral generate_series(1, 1 + floor(random() * 3)::int + 0 * length(p.registration))
+        limit $1`,
+      [MARKET],
+    );
     // As autovacuum would leave them: without it, the first reads of each fresh page write
     // hint bits, and autovacuum starts on the new rows while the measurement runs.
-    for (const table of ['plates', 'listings', 'offers']) await c.query(`vacuum analyze ${table}`);
+    for (const table of ['plates', 'listings', 'offers', 'market_prices']) {
+      await c.query(`vacuum analyze ${table}`);
+    }
     // The load leaves gigabytes of dirty pages; writing them out now keeps a checkpoint
     // from landing on whichever target is measured first.
     await c.query('checkpoint');
