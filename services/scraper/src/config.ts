@@ -33,7 +33,7 @@ const schema = serviceEnvSchema
     SCRAPER_MAX_PAGES_PER_CRAWL: z.coerce.number().int().min(1).max(100_000).default(500),
     SCRAPER_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(50_000_000).default(5_242_880),
     SCRAPER_FETCH_TIMEOUT_MS: ms(100, 120_000, 15_000),
-    /** A crawl that would wait longer than this for a host stops and tries next time. */
+    /** A crawl that would wait longer than this for a host pauses, keeping its place. */
     SCRAPER_MAX_HOST_WAIT_MS: ms(0, 3_600_000, 120_000),
     SCRAPER_SWEEP_INTERVAL_MS: ms(1_000, 86_400_000, 15 * 60_000),
   })

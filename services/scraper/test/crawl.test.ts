@@ -13,6 +13,7 @@ import { type CrawlResult, crawlDealer } from '../src/index.ts';
 import {
   crawlDeps,
   expectedRegistrations,
+  forgetHost,
   registerDealer,
   seedOf,
   startScraper,
@@ -38,10 +39,11 @@ afterAll(async () => {
   await service?.stop();
 });
 
-/** Each test gets fresh fixture hosts: new ports, so no robots verdict is shared. */
+/** Each test gets fresh fixture hosts, of which the database knows nothing yet. */
 async function host(id: DealerId) {
   const started = await startDealerHost(id);
   hosts.push(started);
+  await forgetHost(service, started);
   return started;
 }
 
@@ -51,6 +53,7 @@ async function slowHost(seconds: number) {
   const dealer = { ...base, robots: `${base.robots}\nCrawl-delay: ${seconds}` };
   const started = await startDealerHost(dealer.id, { dealer });
   hosts.push(started);
+  await forgetHost(service, started);
   return started;
 }
 
@@ -118,6 +121,26 @@ describe('crawler - parsing dealer pages', () => {
 
     expect(report.pagesFetched).toBe(2);
     expect(report.problemCounts.page_limit).toBe(1);
+  });
+
+  it('counts a page reached through a redirect once, and knows it by both URLs', async () => {
+    const h = await host('cherished-classics');
+    const dealer = await registerDealer(service, seedOf(h));
+    const deps = crawlDeps(service, { fetcher, maxPages: 3 });
+    // The start path redirects to page 1, which page 3's next link names again.
+    const start = { ...dealer, startPaths: ['/plates?page=1&fault=redirects&hops=1'] };
+    const { report } = await crawlDealer(deps, start, new AbortController().signal);
+
+    expect(report.pagesFetched).toBe(3);
+    expect(report.problemCounts).toMatchObject({ pagination_loop: 1 });
+    expect(report.problemCounts.page_limit).toBeUndefined();
+    expect(h.requestLog.map((e) => e.path)).toEqual([
+      '/robots.txt',
+      '/plates?page=1&fault=redirects&hops=1',
+      '/plates?page=1',
+      '/plates?page=2',
+      '/plates?page=3',
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type RunningService, startService } from '@reggie/bus';
+import { execute } from '@reggie/db';
 import { serviceEnv, type TestBus } from '@reggie/testing';
 import type { DealerHost, DealerSeed } from '../fixtures/index.ts';
 import { insertDealer } from '../src/db/dealer-repository.ts';
@@ -97,6 +98,15 @@ export async function registerDealer(service: RunningService, seed: DealerSeed) 
     }),
   );
   return { id: row.id, baseUrl: seed.baseUrl, startPaths: seed.startPaths, parser: parser.data };
+}
+
+/**
+ * Forgets what the database knows of a fixture host. The OS may hand a freed port out
+ * again, and a new host on it would otherwise inherit the old one's robots verdict and turn.
+ */
+export async function forgetHost(service: RunningService, host: DealerHost): Promise<void> {
+  const sql = 'delete from hosts where host = ?';
+  await execute(service.deps.db.em(), sql, [new URL(host.url).host]);
 }
 
 export function seedOf(host: DealerHost): DealerSeed {

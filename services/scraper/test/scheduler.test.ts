@@ -1,10 +1,11 @@
 import type { RunningService } from '@reggie/bus';
-import { execute, queryOne, queryRows } from '@reggie/db';
-import { eventually, testBus } from '@reggie/testing';
+import { execute, queryRows } from '@reggie/db';
+import { testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DealerHost, FIXTURE_DEALERS, startDealerHost } from '../fixtures/index.ts';
 import { dealerCommands } from '../src/handlers/dealer-commands.ts';
 import { expectedRegistrations, registerDealer, seedOf, startScraper } from './helpers.ts';
+import { leaseOf, type RunRow, runOf, runWhere } from './run-rows.ts';
 
 // Crawls run by the scheduler of a replica, with a host whose Crawl-delay (10 s) is longer
 // than a crawl waits (1 s): the crawl pauses at every turn and any replica goes on with it.
@@ -40,37 +41,6 @@ async function replica() {
   return service;
 }
 
-interface RunRow {
-  id: string;
-  runs: number;
-  status: string;
-  outcome: string | null;
-  instance: string;
-  pages_fetched: number;
-  resume_in_ms: number | null;
-  frontier: { queue: { url: string }[] } | null;
-}
-
-/** The dealer's latest run, and how many runs it has. */
-function runOf(service: RunningService, dealerId: string) {
-  return queryOne<RunRow>(
-    service.deps.db.em(),
-    `select id, status, outcome, instance, pages_fetched, frontier,
-        (extract(epoch from resume_at - now()) * 1000)::float8 as resume_in_ms,
-        (select count(*)::int from crawl_runs where dealer_id = ?) as runs
-       from crawl_runs where dealer_id = ? order by requested_at desc limit 1`,
-    [dealerId, dealerId],
-  );
-}
-
-/** The dealer's latest run once it matches `ok`. */
-function runWhere(service: RunningService, dealerId: string, ok: (run: RunRow) => boolean) {
-  return eventually(async () => {
-    const run = await runOf(service, dealerId);
-    return run && ok(run) ? run : undefined;
-  });
-}
-
 async function stop(service: RunningService) {
   started.splice(started.indexOf(service), 1);
   await service.stop();
@@ -97,12 +67,7 @@ describe('scheduler - a crawl paused by a long Crawl-delay', () => {
 
     expect(paused.resume_in_ms).toBeGreaterThan(8_000);
     expect(paused.frontier?.queue.map((q) => q.url)).toEqual([`${slow.url}/plates?page=1`]);
-    const dealer = await queryOne<{ lease_owner: string | null; due_in_ms: number }>(
-      first.deps.db.em(),
-      `select lease_owner, (extract(epoch from next_crawl_at - now()) * 1000)::float8 as due_in_ms
-         from dealers where id = ?`,
-      [dealerId],
-    );
+    const dealer = await leaseOf(first, dealerId);
     expect(dealer?.lease_owner).toBeNull();
     expect(dealer?.due_in_ms).toBeGreaterThan(8_000);
     await stop(first);

@@ -1,6 +1,7 @@
 import type { CrawlReport } from '../domain/crawl-report.ts';
 import type { FetchResult } from '../fetch/fetcher.ts';
 import {
+  alreadyRead,
   type CrawlDeps,
   type CrawlFrontier,
   type CrawlResume,
@@ -23,7 +24,10 @@ export {
   type DealerToCrawl,
 } from './crawl-state.ts';
 
-/** What a crawl did, and where it stopped if a host asked for a longer wait than we hold. */
+/**
+ * What a crawl did, and where it stopped if a host asked for a longer wait than we hold
+ * or it was stopped from outside (then `resumeInMs` is 0).
+ */
 export interface CrawlResult {
   report: CrawlReport;
   paused?: { resumeInMs: number; frontier: CrawlFrontier };
@@ -37,7 +41,8 @@ const MAX_RETRIES = 2;
  * the host gate. Nothing a dealer serves can throw out of here; every page that is
  * skipped or cut short is counted in the report and logged. Only a failing database
  * throws. A host whose turn is further off than the gate waits pauses the crawl: the
- * result then says where it stopped, and `resume` goes on from there.
+ * result then says where it stopped, and `resume` goes on from there. `signal` pauses it
+ * for no time, the page in flight put back, so that any replica may go on with it at once.
  */
 export async function crawlDealer(
   deps: CrawlDeps,
@@ -48,7 +53,7 @@ export async function crawlDealer(
   const state = newState(deps, dealer, resume);
 
   while (state.queue.length > 0 && !state.report.stop && state.pauseMs === undefined) {
-    if (signal.aborted) state.report.stop = { outcome: 'abandoned' };
+    if (signal.aborted) state.pauseMs = 0;
     else await visitNext(state, signal);
   }
   await flush(state, true);
@@ -63,7 +68,7 @@ export async function crawlDealer(
 async function visitNext(state: CrawlState, signal: AbortSignal): Promise<void> {
   const item = state.queue.shift()!;
   const { visited } = state;
-  if (visited.has(item.url)) {
+  if (alreadyRead(state, item.url)) {
     // A next link back to a page already read: the dealer's pagination goes round.
     note(state, { reason: 'pagination_loop', detail: 'already read', url: item.url });
     return;
@@ -78,7 +83,17 @@ async function visitNext(state: CrawlState, signal: AbortSignal): Promise<void> 
   visited.add(item.url);
   const outcome = await state.deps.gate.fetch(item.url, signal);
   await handleOutcome(state, item, outcome);
-  if (state.pauseMs === undefined) await state.deps.progress?.(state.report);
+  if (state.pauseMs === undefined) await state.deps.progress?.(state.report, () => placeOf(state));
+}
+
+/**
+ * Where a replica taking the crawl over would go on from. The listings waiting for their
+ * batch are stored first: `seen` marks them done, so a place written without them would
+ * lose them for the rest of the crawl.
+ */
+async function placeOf(state: CrawlState): Promise<CrawlFrontier> {
+  await flush(state, true);
+  return frontierOf(state);
 }
 
 async function handleOutcome(state: CrawlState, item: QueueItem, outcome: GateResult) {
@@ -99,14 +114,17 @@ async function handleOutcome(state: CrawlState, item: QueueItem, outcome: GateRe
       return;
     case 'gave_up':
       // The host's turn is further off than a worker should wait: keep the page for later.
-      state.visited.delete(item.url);
-      state.queue.unshift(item);
-      state.pauseMs = outcome.waitMs;
-      return;
+      return putBack(state, item, outcome.waitMs);
     case 'aborted':
-      report.stop = { outcome: 'abandoned' };
-      return;
+      return putBack(state, item, 0);
   }
+}
+
+/** Pauses the crawl with `item` first in its queue again, as if it had not been taken. */
+function putBack(state: CrawlState, item: QueueItem, pauseMs: number) {
+  state.visited.delete(item.url);
+  state.queue.unshift(item);
+  state.pauseMs = pauseMs;
 }
 
 async function handleFetched(state: CrawlState, item: QueueItem, result: FetchResult) {
@@ -114,7 +132,8 @@ async function handleFetched(state: CrawlState, item: QueueItem, result: FetchRe
     note(state, { reason, detail, url: item.url });
   switch (result.kind) {
     case 'ok':
-      state.visited.add(result.finalUrl);
+      // Kept apart from `visited`, so a redirected page counts once toward the limit.
+      if (result.finalUrl !== item.url) state.redirectTargets.add(result.finalUrl);
       return readPage(state, item, result.body, result.finalUrl);
     case 'redirect':
       // The gate follows or refuses every redirect; should one come back, it is not read.

@@ -31,6 +31,7 @@ describe('crawl state', () => {
     const frontier = {
       queue: [{ url: 'https://dealer.example/plates?page=3', kind: 'listing', retries: 1 }],
       visited: ['https://dealer.example/plates?page=1', 'https://dealer.example/plates?page=2'],
+      redirectTargets: ['https://dealer.example/plates/2'],
       seen: ['AB12CDE'],
     } as const;
     const state = newState(deps, dealer, { report, frontier: crawlFrontierSchema.parse(frontier) });
@@ -40,6 +41,11 @@ describe('crawl state', () => {
     expect(crawlFrontierSchema.parse(JSON.parse(JSON.stringify(frontierOf(state))))).toEqual(
       frontier,
     );
+  });
+
+  it('reads a frontier stored before redirect targets were kept apart', () => {
+    const stored = { queue: [], visited: ['https://dealer.example/plates?page=1'], seen: [] };
+    expect(crawlFrontierSchema.parse(stored).redirectTargets).toEqual([]);
   });
 
   it('refuses a stored frontier of the wrong shape', () => {

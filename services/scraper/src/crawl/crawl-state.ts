@@ -20,6 +20,7 @@ export interface DealerToCrawl {
 /** Where a crawl's problems are told as they happen; a pino logger fits. */
 export interface CrawlLog {
   info(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface CrawlDeps {
@@ -30,8 +31,12 @@ export interface CrawlDeps {
   maxPages: number;
   batchSize?: number;
   log?: CrawlLog;
-  /** Told the report so far after every page, so that a running crawl shows progress. */
-  progress?(report: CrawlReport): Promise<void>;
+  /**
+   * Told the report so far after every page, so that a running crawl shows progress and
+   * can be taken over. `place` stores the listings waiting for their batch, then answers
+   * the frontier; it is called only when the place is to be written.
+   */
+  progress?(report: CrawlReport, place: () => Promise<CrawlFrontier>): Promise<void>;
 }
 
 const queueItemSchema = z.object({
@@ -40,15 +45,21 @@ const queueItemSchema = z.object({
   retries: z.number().int().min(0),
 });
 
-/** Where a paused crawl goes on from: pages still to read, pages read, marks seen. */
+/**
+ * Where a stopped crawl goes on from: pages still to read, pages asked for (each counts
+ * toward the page limit), where redirected pages landed (read, but counted under the URL
+ * asked for), marks seen.
+ */
 export const crawlFrontierSchema = z.object({
   queue: z.array(queueItemSchema),
   visited: z.array(z.string()),
+  // A frontier stored before redirect targets were kept apart has them in `visited`.
+  redirectTargets: z.array(z.string()).default([]),
   seen: z.array(z.string()),
 });
 export type CrawlFrontier = z.infer<typeof crawlFrontierSchema>;
 
-/** A paused crawl as it was stored: its report so far and where it stopped. */
+/** A stopped crawl as it was stored: its report so far and where it stopped. */
 export interface CrawlResume {
   report: CrawlReport;
   frontier: CrawlFrontier;
@@ -63,9 +74,13 @@ export interface CrawlState {
   report: CrawlReport;
   queue: QueueItem[];
   visited: Set<string>;
+  redirectTargets: Set<string>;
   seen: Set<string>;
   pending: ListingCandidate[];
-  /** Set when the host's turn is further off than the gate waits; the crawl then pauses. */
+  /**
+   * Set when the host's turn is further off than the gate waits, or to 0 when the crawl
+   * was stopped from outside; the crawl then pauses, keeping its place.
+   */
   pauseMs?: number;
 }
 
@@ -77,6 +92,7 @@ export function newState(deps: CrawlDeps, dealer: DealerToCrawl, resume?: CrawlR
     report: resume?.report ?? emptyReport(),
     queue: resume ? [...resume.frontier.queue] : [],
     visited: new Set(resume?.frontier.visited),
+    redirectTargets: new Set(resume?.frontier.redirectTargets),
     seen: new Set(resume?.frontier.seen),
     pending: [],
   };
@@ -85,14 +101,26 @@ export function newState(deps: CrawlDeps, dealer: DealerToCrawl, resume?: CrawlR
 }
 
 export function frontierOf(state: CrawlState): CrawlFrontier {
-  return { queue: [...state.queue], visited: [...state.visited], seen: [...state.seen] };
+  return {
+    queue: [...state.queue],
+    visited: [...state.visited],
+    redirectTargets: [...state.redirectTargets],
+    seen: [...state.seen],
+  };
+}
+
+/** A page is read once, whether a link names the URL asked for or where it redirected. */
+export function alreadyRead(state: CrawlState, url: string): boolean {
+  return state.visited.has(url) || state.redirectTargets.has(url);
 }
 
 /** Counts a problem in the report and logs it, with the dealer and run the log carries. */
 export function note(state: CrawlState, problem: CrawlProblem, options?: { error: boolean }) {
   addProblem(state.report, problem, options);
   const { reason, url } = problem;
-  state.deps.log?.info({ reason, detail: problem.detail.slice(0, 300), url }, 'crawl problem');
+  // Each problem is counted in the run, which `GET /admin/scrapes` shows; the log line is for
+  // tracing one crawl, and a large dealer's bad listings would otherwise flood the log.
+  state.deps.log?.debug({ reason, detail: problem.detail.slice(0, 300), url }, 'crawl problem');
 }
 
 /** Start pages must stay on the dealer's own origin, whatever a stored row says. */

@@ -29,7 +29,8 @@ export interface HostGate {
   /**
    * Fetches a URL when robots.txt allows it and the host's turn has come. A redirect is
    * followed as a request of its own: only on the same host, only where robots.txt allows,
-   * after the gap, at most five times.
+   * after the gap, at most five times. `aborted` when `signal` stopped it, in a wait or in
+   * flight.
    */
   fetch(url: string, signal: AbortSignal): Promise<GateResult>;
 }
@@ -52,7 +53,10 @@ export function createHostGate(deps: HostGateDeps): HostGate {
       let current = url;
       for (let redirects = 0; ; redirects++) {
         const outcome = await pageTurn(turns, deps.maxWaitMs, current, signal);
-        if (outcome.kind !== 'fetched' || outcome.result.kind !== 'redirect') return outcome;
+        if (outcome.kind !== 'fetched') return outcome;
+        // Cut off by the caller, the page is not at fault: the caller keeps it for later.
+        if (signal.aborted && isCancelled(outcome.result)) return { kind: 'aborted' };
+        if (outcome.result.kind !== 'redirect') return outcome;
         const hop = nextHop(pageHost, outcome.result, redirects);
         if (hop.kind === 'stop') return { kind: 'fetched', result: hop.result };
         current = hop.url;

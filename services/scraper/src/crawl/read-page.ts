@@ -5,7 +5,13 @@ import {
 } from '../domain/listing-candidate.ts';
 import { parsePage } from '../domain/parse-page.ts';
 import { parseSitemap } from '../domain/parse-sitemap.ts';
-import { type CrawlState, note, type PageKind, type QueueItem } from './crawl-state.ts';
+import {
+  alreadyRead,
+  type CrawlState,
+  note,
+  type PageKind,
+  type QueueItem,
+} from './crawl-state.ts';
 
 const DEFAULT_BATCH_SIZE = 500;
 
@@ -49,7 +55,7 @@ export async function flush(state: CrawlState, all: boolean) {
 
 function enqueue(state: CrawlState, urls: readonly string[], kind: PageKind) {
   for (const url of urls) {
-    if (!state.visited.has(url)) state.queue.push({ url, kind, retries: 0 });
+    if (!alreadyRead(state, url)) state.queue.push({ url, kind, retries: 0 });
   }
 }
 

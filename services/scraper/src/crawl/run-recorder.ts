@@ -4,11 +4,16 @@ import type { Database } from '@reggie/db';
 import { finishRun, pauseRun } from '../db/crawl-run-lifecycle.ts';
 import { pauseDealer, releaseDealer } from '../db/dealer-lease.ts';
 import { type CrawlReport, outcomeOf } from '../domain/crawl-report.ts';
-import type { CrawlResult } from './crawl-dealer.ts';
+import type { CrawlFrontier, CrawlResult } from './crawl-dealer.ts';
 import type { CrawlMetrics } from './crawl-metrics.ts';
 
-/** A running crawl's report is written at most this often: at 2 s a page, every page. */
-export const PROGRESS_EVERY_MS = 1_000;
+/**
+ * A running crawl's report and frontier are written at most this often. The frontier of a
+ * large dealer runs to hundreds of KB, too much to write after every page; at the 2 s gap
+ * a page, this is one write every two or three pages, so a replica taking over a dead
+ * one's crawl reads at most three pages again, and the progress shown is at most 5 s old.
+ */
+export const PROGRESS_EVERY_MS = 5_000;
 
 export interface RecorderDeps {
   db: Database;
@@ -22,8 +27,8 @@ export interface RecorderDeps {
 
 /**
  * Records how a crawl ended and gives the dealer's lease back. A paused crawl keeps its
- * run open and makes the dealer due when its host's turn comes; a finished one closes
- * the run and makes the dealer due one interval later.
+ * run open and makes the dealer due when its host's turn comes (at once when this replica
+ * stopped it); a finished one closes the run and makes the dealer due one interval later.
  */
 export async function recordResult(
   deps: RecorderDeps,
@@ -34,7 +39,7 @@ export async function recordResult(
   const { report, paused } = result;
   if (paused) {
     await deps.db.transaction(async (em) => {
-      await pauseRun(em, runId, report, paused);
+      await pauseRun(em, runId, deps.owner, report, paused);
       await pauseDealer(em, dealerId, deps.owner, paused.resumeInMs);
     });
     const left = paused.frontier.queue.length;
@@ -46,21 +51,23 @@ export async function recordResult(
 }
 
 /**
- * Writes a running crawl's report through `save`, skipping pages that come sooner than
- * {@link PROGRESS_EVERY_MS} after the last write. The finished run is written in full
- * anyway, so a skipped write loses nothing; a failed one is only logged.
+ * Writes a running crawl's report and place through `save`, skipping pages that come
+ * sooner than {@link PROGRESS_EVERY_MS} after the last write. A skipped write loses only
+ * pages a replica taking over would read again; a failed one is only logged. A crawl that
+ * cannot store its listings before the write fails, as it would at its next batch.
  */
 export function progressWriter(
-  save: (report: CrawlReport) => Promise<void>,
+  save: (report: CrawlReport, frontier: CrawlFrontier) => Promise<void>,
   logger: { warn(fields: Record<string, unknown>, message: string): void },
   now: () => number = () => performance.now(),
-): (report: CrawlReport) => Promise<void> {
+): (report: CrawlReport, place: () => Promise<CrawlFrontier>) => Promise<void> {
   let lastAt = Number.NEGATIVE_INFINITY;
-  return async (report) => {
+  return async (report, place) => {
     const at = now();
     if (at - lastAt < PROGRESS_EVERY_MS) return;
     lastAt = at;
-    await save(report).catch((err: unknown) =>
+    const frontier = await place();
+    await save(report, frontier).catch((err: unknown) =>
       logger.warn({ err: String(err) }, 'crawl progress not saved'),
     );
   };
@@ -73,16 +80,16 @@ async function recordFinished(
   report: CrawlReport,
 ) {
   const outcome: CrawlOutcome = outcomeOf(report);
-  // A crawl cut short by a shutdown is picked up again at once by whichever replica is left.
-  const nextInMs = outcome === 'abandoned' ? 0 : deps.intervalMs;
   await deps.db.transaction(async (em) => {
-    await finishRun(em, runId, report, outcome);
-    await releaseDealer(em, dealerId, deps.owner, outcome, nextInMs);
+    await finishRun(em, runId, deps.owner, report, outcome);
+    await releaseDealer(em, dealerId, deps.owner, outcome, deps.intervalMs);
   });
   deps.metrics?.record(outcome, report);
   const fields = { dealerId, runId, outcome, pages: report.pagesFetched };
+  // The reasons, counted: what was skipped and why, without a line per bad listing.
+  const problems = report.problemCounts;
   deps.logger.info(
-    { ...fields, listings: report.listingsSeen, errors: report.errors },
+    { ...fields, listings: report.listingsSeen, errors: report.errors, problems },
     'crawl finished',
   );
 }

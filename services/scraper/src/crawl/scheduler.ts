@@ -6,6 +6,7 @@ import { addProblem, type CrawlReport, emptyReport } from '../domain/crawl-repor
 import { parseParserDefinition } from '../domain/parser-definition.ts';
 import {
   type CrawlDeps,
+  type CrawlFrontier,
   type CrawlLog,
   type CrawlResult,
   type CrawlResume,
@@ -38,15 +39,16 @@ interface Active {
  * The dealer's lease row makes a crawl exclusive across replicas; it is renewed while the
  * crawl runs, and a crawl whose lease was lost (a long pause, say) is stopped at once. A
  * paused crawl holds no lease: whichever replica claims its dealer next goes on with it.
+ * Stopping the scheduler pauses its crawls where they are, due at once, so a replica still
+ * running goes on with them; it waits only for the requests in flight to be cut off and
+ * the crawls' places to be written.
  */
 export function startScheduler(options: SchedulerOptions): Background {
   const active = new Map<string, Active>();
   let stopped = false;
-  let ticking = false;
+  let ticking: Promise<void> | undefined;
 
-  const tick = async () => {
-    if (ticking || stopped) return;
-    ticking = true;
+  const claimWhileRoom = async () => {
     try {
       while (!stopped && active.size < options.maxConcurrent) {
         const claimed = await claim(options);
@@ -55,18 +57,23 @@ export function startScheduler(options: SchedulerOptions): Background {
       }
     } catch (err) {
       options.logger.warn({ err: String(err) }, 'crawl scheduling failed, will retry');
-    } finally {
-      ticking = false;
     }
   };
+  const tick = () => {
+    ticking ??= claimWhileRoom().finally(() => {
+      ticking = undefined;
+    });
+  };
 
-  void tick();
-  const timer = setInterval(() => void tick(), options.pollMs);
+  tick();
+  const timer = setInterval(tick, options.pollMs);
   timer.unref();
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      // A claim under way still launches its crawl, to be stopped with the others.
+      await ticking;
       for (const a of active.values()) a.controller.abort();
       await Promise.allSettled([...active.values()].map((a) => a.done));
     },
@@ -97,7 +104,7 @@ function launch(options: SchedulerOptions, active: Map<string, Active>, claimed:
   }, options.leaseMs / 3);
 
   const done = runCrawl(options, claimed, controller.signal)
-    // The replica that took the dealer over has already closed our run as abandoned.
+    // The run belongs to the replica that took the dealer over: nothing of ours is written.
     .then((result) => (leaseLost ? undefined : recordResult(options, dealer.id, run.id, result)))
     .catch((err: unknown) =>
       options.logger.error({ err, dealerId: dealer.id }, 'crawl could not be recorded'),
@@ -118,8 +125,8 @@ async function runCrawl(
   if (!parser.success) return failed('invalid_parser', parser.error.message);
   const target = { id: dealer.id, baseUrl: dealer.base_url, startPaths: dealer.start_paths };
   const log = options.logger.child({ dealerId: dealer.id, runId: run.id });
-  const save = (report: CrawlReport) =>
-    saveProgress(options.db.em(), run.id, options.owner, report);
+  const save = (report: CrawlReport, frontier: CrawlFrontier) =>
+    saveProgress(options.db.em(), run.id, options.owner, report, frontier);
   const deps = { ...options.crawl, log, progress: progressWriter(save, log) };
   try {
     return await crawlDealer(deps, { ...target, parser: parser.data }, signal, resumeOf(run, log));
@@ -129,13 +136,18 @@ async function runCrawl(
   }
 }
 
-/** The paused crawl to go on with; one whose stored frontier no longer reads starts over. */
+/** The stopped crawl to go on with; one whose stored frontier no longer reads starts over. */
 function resumeOf(run: StartedRun, log: CrawlLog): CrawlResume | undefined {
   if (!run.resume) return undefined;
+  const { report, takenOver } = run.resume;
   const frontier = crawlFrontierSchema.safeParse(run.resume.frontier);
-  if (frontier.success) return { report: run.resume.report, frontier: frontier.data };
-  log.info({ reason: 'unreadable_frontier' }, 'paused crawl starts over');
-  return undefined;
+  if (!frontier.success) {
+    log.info({ reason: 'unreadable_frontier' }, 'stopped crawl starts over');
+    return undefined;
+  }
+  // Only a replica that died or stalled leaves a run to take over; worth a line in the log.
+  if (takenOver) log.info({ pages: report.pagesFetched }, 'crawl taken over from lapsed lease');
+  return { report, frontier: frontier.data };
 }
 
 function failed(reason: string, detail: string): CrawlResult {

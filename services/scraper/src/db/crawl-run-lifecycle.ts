@@ -3,10 +3,15 @@ import type { CrawlOutcome, CrawlRun } from '@reggie/contracts';
 import { type EntityManager, execute, queryOne } from '@reggie/db';
 import type { CrawlReport } from '../domain/crawl-report.ts';
 
-/** A run the scheduler has just opened, and the paused crawl it goes on with, if any. */
+/** A run the scheduler has just opened, and the stopped crawl it goes on with, if any. */
 export interface StartedRun {
   id: string;
-  resume?: { report: CrawlReport; frontier: unknown };
+  resume?: {
+    report: CrawlReport;
+    frontier: unknown;
+    /** The run was left running by a replica whose lease lapsed: it died or stalled. */
+    takenOver: boolean;
+  };
 }
 
 interface TakenRunRow {
@@ -19,16 +24,18 @@ interface TakenRunRow {
   frontier: unknown;
 }
 
-// The report columns a crawl writes, in the order `reportValues` lists them.
+// The report columns a crawl writes, in the order `reportValues` lists them. A run that
+// is not finished has them written only with its frontier (by a pause or a progress write),
+// so a replica going on with it finds a report that matches the place it starts from.
 const SET_REPORT = `pages_fetched = ?, listings_seen = ?, errors = ?,
   problem_counts = ?::jsonb, problems = ?::jsonb`;
 
 /**
- * Opens the run for a crawl that has just taken the dealer's lease: the paused run if
- * there is one (it goes on where it stopped), else a queued admin run, else a new
- * scheduled run. Runs left `running` by a replica whose lease lapsed are closed as
- * abandoned first. Only a pause stores a frontier, so the crawl after such a run starts
- * over from the start pages, even if the lost run had itself been resumed from a pause.
+ * Opens the run for a crawl that has just taken the dealer's lease, in this order: the
+ * run left running by a replica whose lease lapsed, if it saved its place, then the paused
+ * run, both going on where they stopped; else a queued admin run, else a new scheduled run.
+ * A run left running before it saved a place has nothing to go on from: it is closed as
+ * abandoned and the crawl starts over.
  */
 export async function startRun(
   em: EntityManager,
@@ -37,13 +44,14 @@ export async function startRun(
 ): Promise<StartedRun> {
   await execute(
     em,
-    `update crawl_runs set status = 'finished', outcome = 'abandoned', finished_at = now(),
-        frontier = null
-      where dealer_id = ? and status = 'running'`,
+    `update crawl_runs set status = 'finished', outcome = 'abandoned', finished_at = now()
+      where dealer_id = ? and status = 'running' and frontier is null`,
     [dealerId],
   );
+  const lapsed = await takeRun(em, dealerId, instance, 'running');
+  if (lapsed) return { id: lapsed.id, resume: resumeOf(lapsed, true) };
   const paused = await takeRun(em, dealerId, instance, 'paused');
-  if (paused) return { id: paused.id, resume: resumeOf(paused) };
+  if (paused) return { id: paused.id, resume: resumeOf(paused, false) };
   const queued = await takeRun(em, dealerId, instance, 'queued');
   if (queued) return { id: queued.id };
 
@@ -56,10 +64,14 @@ export async function startRun(
   return { id: row!.id };
 }
 
-/** Records where a crawl stopped to wait for its host, and when it may go on. */
+/**
+ * Records where a crawl stopped and when it may go on. Only the replica running it may:
+ * one whose lease lapsed finds the run taken over, and writes nothing.
+ */
 export async function pauseRun(
   em: EntityManager,
   runId: string,
+  instance: string,
   report: CrawlReport,
   paused: { resumeInMs: number; frontier: unknown },
 ): Promise<void> {
@@ -67,28 +79,34 @@ export async function pauseRun(
     em,
     `update crawl_runs set status = 'paused', ${SET_REPORT},
         resume_at = now() + ? * interval '1 millisecond', frontier = ?::jsonb
-      where id = ? and status = 'running'`,
-    [...reportValues(report), paused.resumeInMs, JSON.stringify(paused.frontier), runId],
+      where id = ? and status = 'running' and instance = ?`,
+    [...reportValues(report), paused.resumeInMs, JSON.stringify(paused.frontier), runId, instance],
   );
 }
 
-/** The report so far of a crawl under way; only the replica running it may write it. */
+/**
+ * The report so far of a crawl under way, and the place a replica taking the run over
+ * would go on from; only the replica running it may write them.
+ */
 export async function saveProgress(
   em: EntityManager,
   runId: string,
   instance: string,
   report: CrawlReport,
+  frontier: unknown,
 ): Promise<void> {
   await execute(
     em,
-    `update crawl_runs set ${SET_REPORT} where id = ? and status = 'running' and instance = ?`,
-    [...reportValues(report), runId, instance],
+    `update crawl_runs set ${SET_REPORT}, frontier = ?::jsonb
+      where id = ? and status = 'running' and instance = ?`,
+    [...reportValues(report), JSON.stringify(frontier), runId, instance],
   );
 }
 
 export async function finishRun(
   em: EntityManager,
   runId: string,
+  instance: string,
   report: CrawlReport,
   outcome: CrawlOutcome,
 ): Promise<void> {
@@ -96,8 +114,8 @@ export async function finishRun(
     em,
     `update crawl_runs set status = 'finished', outcome = ?, finished_at = now(),
         ${SET_REPORT}, resume_at = null, frontier = null
-      where id = ? and status = 'running'`,
-    [outcome, ...reportValues(report), runId],
+      where id = ? and status = 'running' and instance = ?`,
+    [outcome, ...reportValues(report), runId, instance],
   );
 }
 
@@ -114,7 +132,7 @@ function takeRun(em: EntityManager, dealerId: string, instance: string, status: 
   );
 }
 
-function resumeOf(row: TakenRunRow): StartedRun['resume'] {
+function resumeOf(row: TakenRunRow, takenOver: boolean): StartedRun['resume'] {
   const report: CrawlReport = {
     pagesFetched: row.pages_fetched,
     listingsSeen: row.listings_seen,
@@ -122,7 +140,7 @@ function resumeOf(row: TakenRunRow): StartedRun['resume'] {
     problemCounts: row.problem_counts,
     problems: row.problems,
   };
-  return { report, frontier: row.frontier };
+  return { report, frontier: row.frontier, takenOver };
 }
 
 function reportValues(report: CrawlReport) {

@@ -13,8 +13,11 @@ export interface CrawlReport {
   errors: number;
   problemCounts: Record<string, number>;
   problems: CrawlProblem[];
-  /** Set when something ended the crawl early. */
-  stop?: { outcome: Extract<CrawlOutcome, 'robots_unavailable' | 'backed_off' | 'abandoned'> };
+  /**
+   * Set when something ended the crawl early. A crawl its replica stopped is not ended: it
+   * pauses, keeping its place.
+   */
+  stop?: { outcome: Extract<CrawlOutcome, 'robots_unavailable' | 'backed_off'> };
 }
 
 /** Only the first problems are kept in full; the counts cover every one of them. */
