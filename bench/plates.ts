@@ -246,7 +246,9 @@ function pathOf(url: string): string {
 
 function report(figures: Figures[], loadMs: number) {
   const [gateway, direct, search] = figures as [Figures, Figures, Figures];
-  console.log(`\n${PLATES} plates, ${OFFERS} offers loaded in ${(loadMs / 1000).toFixed(0)} s`);
+  console.log(
+    `\n${PLATES} plates, ${OFFERS} offers, ${MARKET} dealer prices loaded in ${(loadMs / 1000).toFixed(0)} s`,
+  );
   console.log(`${CONNECTIONS} connections, ${SECONDS} s per target after 2 s warm-up`);
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
