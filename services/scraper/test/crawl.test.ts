@@ -2,18 +2,13 @@ import type { RunningService } from '@reggie/bus';
 import { execute, queryRows } from '@reggie/db';
 import { testBus } from '@reggie/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DealerHost,
-  type DealerId,
-  FIXTURE_DEALERS,
-  startDealerHost,
-} from '../fixtures/index.ts';
+import { type DealerHost, type DealerId, FIXTURE_DEALERS } from '../fixtures/index.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
 import { type CrawlResult, crawlDealer } from '../src/index.ts';
 import {
   crawlDeps,
   expectedRegistrations,
-  forgetHost,
+  freshHost,
   registerDealer,
   seedOf,
   startScraper,
@@ -39,22 +34,13 @@ afterAll(async () => {
   await service?.stop();
 });
 
-/** Each test gets fresh fixture hosts, of which the database knows nothing yet. */
-async function host(id: DealerId) {
-  const started = await startDealerHost(id);
-  hosts.push(started);
-  await forgetHost(service, started);
-  return started;
-}
+const host = (id: DealerId) => freshHost(service, hosts, id);
 
 /** Cherished Classics asking for `seconds` between requests, far longer than tests wait. */
 async function slowHost(seconds: number) {
   const base = FIXTURE_DEALERS.find((d) => d.id === 'cherished-classics')!;
   const dealer = { ...base, robots: `${base.robots}\nCrawl-delay: ${seconds}` };
-  const started = await startDealerHost(dealer.id, { dealer });
-  hosts.push(started);
-  await forgetHost(service, started);
-  return started;
+  return freshHost(service, hosts, dealer.id, { dealer });
 }
 
 /** Stands for the host's turn coming, as it would once its Crawl-delay had passed. */

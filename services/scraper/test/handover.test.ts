@@ -2,13 +2,13 @@ import type { Background, RunningService } from '@reggie/bus';
 import { execute, queryRows } from '@reggie/db';
 import { eventually, testBus } from '@reggie/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DealerHost, startDealerHost } from '../fixtures/index.ts';
+import type { DealerHost } from '../fixtures/index.ts';
 import { startScheduler } from '../src/crawl/scheduler.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
 import {
   crawlDeps,
   expectedRegistrations,
-  forgetHost,
+  freshHost,
   registerDealer,
   seedOf,
   startScraper,
@@ -59,9 +59,7 @@ async function stop(service: RunningService) {
 }
 
 async function host(slowPageTwo: boolean) {
-  const h = await startDealerHost('cherished-classics');
-  hosts.push(h);
-  await forgetHost(observer, h);
+  const h = await freshHost(observer, hosts, 'cherished-classics');
   const slow = { kind: 'slow', delayMs: SLOW_MS } as const;
   if (slowPageTwo) h.addFault({ fault: slow, pathPrefix: '/plates?page=2', times: 1 });
   return h;

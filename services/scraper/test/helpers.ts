@@ -1,7 +1,12 @@
 import { type RunningService, startService } from '@reggie/bus';
 import { execute } from '@reggie/db';
 import { serviceEnv, type TestBus } from '@reggie/testing';
-import type { DealerHost, DealerSeed } from '../fixtures/index.ts';
+import {
+  type DealerHost,
+  type DealerId,
+  type DealerSeed,
+  startDealerHost,
+} from '../fixtures/index.ts';
 import { insertDealer } from '../src/db/dealer-repository.ts';
 import { parseParserDefinition } from '../src/domain/parser-definition.ts';
 import type { Clock, Fetcher } from '../src/fetch/fetcher.ts';
@@ -101,12 +106,21 @@ export async function registerDealer(service: RunningService, seed: DealerSeed) 
 }
 
 /**
- * Forgets what the database knows of a fixture host. The OS may hand a freed port out
- * again, and a new host on it would otherwise inherit the old one's robots verdict and turn.
+ * Starts a fixture dealer host of which the database knows nothing (no robots verdict, no
+ * turn) and adds it to `hosts`, which the test file stops after each test. The OS may hand
+ * a freed port out again, and a new host on it would otherwise inherit the old one's
+ * robots verdict and turn.
  */
-export async function forgetHost(service: RunningService, host: DealerHost): Promise<void> {
-  const sql = 'delete from hosts where host = ?';
-  await execute(service.deps.db.em(), sql, [new URL(host.url).host]);
+export async function freshHost(
+  service: RunningService,
+  hosts: DealerHost[],
+  id: DealerId,
+  options?: Parameters<typeof startDealerHost>[1],
+): Promise<DealerHost> {
+  const host = await startDealerHost(id, options);
+  hosts.push(host);
+  await execute(service.deps.db.em(), 'delete from hosts where host = ?', [new URL(host.url).host]);
+  return host;
 }
 
 export function seedOf(host: DealerHost): DealerSeed {

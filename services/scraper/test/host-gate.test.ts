@@ -1,9 +1,9 @@
 import type { RunningService } from '@reggie/bus';
 import { testBus } from '@reggie/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DealerHost, type DealerId, startDealerHost } from '../fixtures/index.ts';
+import type { DealerHost, DealerId } from '../fixtures/index.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
-import { forgetHost, startScraper, testFetcher, testGate } from './helpers.ts';
+import { freshHost, startScraper, testFetcher, testGate } from './helpers.ts';
 
 // Redirects through the host gate: each hop is a request of its own, so it waits for the
 // host's turn and obeys robots.txt like any page.
@@ -28,13 +28,7 @@ afterAll(async () => {
   await service?.stop();
 });
 
-/** A fresh fixture host, of which the database knows nothing yet: no verdict, no turn. */
-async function host(id: DealerId) {
-  const started = await startDealerHost(id);
-  hosts.push(started);
-  await forgetHost(service, started);
-  return started;
-}
+const host = (id: DealerId) => freshHost(service, hosts, id);
 
 const gate = () => testGate(service, { fetcher, minIntervalMs: GAP_MS });
 
