@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
-import { mintToken, testBus } from '@reggie/testing';
+import { eventually, mintToken, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, startSystem } from '../src/index.ts';
 
@@ -264,6 +264,22 @@ describe('gateway - edge behaviour', () => {
     expect(garbage.status).toBe(400);
     expect(JSON.parse(garbage.body)).toMatchObject({ status: 400, code: 'bad_request' });
     expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
+  });
+
+  it("logs a request's lines with its request id and its caller's trace id", async () => {
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const reqId = `trace-check-${Date.now()}`;
+    await fetch(`${system.url}/nope`, {
+      headers: { 'x-request-id': reqId, traceparent: `00-${traceId}-0123456789abcdef-01` },
+    });
+
+    const gateway = system.processes.find((p) => p.name === 'gateway');
+    const line = await eventually(async () =>
+      gateway?.output
+        .flatMap((chunk) => chunk.split('\n'))
+        .find((l) => l.includes(reqId) && l.includes('request refused')),
+    );
+    expect(JSON.parse(line)).toMatchObject({ reqId, traceId, msg: 'request refused' });
   });
 
   it('publishes an OpenAPI document and a reference page', async () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { testBus } from '@reggie/testing';
+import { eventually, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, startSystem } from '../src/index.ts';
 
@@ -95,5 +95,30 @@ describe('tracing', () => {
     expect(trace.some((s) => s.service === 'profiles' && s.parentSpanId === handle?.spanId)).toBe(
       true,
     );
+  });
+
+  it("logs the gateway's lines with the trace id of the request's span", async () => {
+    const reqId = `traced-log-${Date.now()}`;
+    const res = await fetch(`${system.url}/me`, { headers: { 'x-request-id': reqId } });
+    expect(res.status).toBe(401);
+
+    const gateway = system.processes.find((p) => p.name === 'gateway');
+    // The outcome is logged once the response has gone, so it may trail the response.
+    const line = await eventually(async () =>
+      gateway?.output
+        .flatMap((chunk) => chunk.split('\n'))
+        .find((l) => l.includes(reqId) && l.includes('request refused')),
+    );
+    const { traceId } = JSON.parse(line) as { traceId?: string };
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !spans.some((s) => s.traceId === traceId)) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(spans.find((s) => s.traceId === traceId)).toMatchObject({
+      service: 'gateway',
+      name: 'GET /me',
+    });
   });
 });

@@ -17,7 +17,7 @@ import { createGuards, type Guards } from './plugins/auth.ts';
 import { registerCors } from './plugins/cors.ts';
 import { answerClientError, registerErrorHandling } from './plugins/errors.ts';
 import { createGatewayMetrics, type GatewayMetrics, registerMetrics } from './plugins/metrics.ts';
-import { registerSecurityHeaders, requestId } from './plugins/security.ts';
+import { registerSecurityHeaders, requestId, tracedChildLogger } from './plugins/security.ts';
 import type { Budgets } from './rate-limit/budgets.ts';
 import { createKvRateLimiter } from './rate-limit/limiter.ts';
 import { type RateLimits, registerRateLimits } from './rate-limit/plugin.ts';
@@ -55,6 +55,7 @@ export async function buildApp(deps: AppDeps) {
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
+    childLoggerFactory: tracedChildLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     // A hop count, not `true`: trusting every X-Forwarded-For entry lets a client pick its IP.
     trustProxy: (_address: string, hop: number) => hop < deps.config.TRUST_PROXY_HOPS,
