@@ -107,4 +107,46 @@ describe('resilience', () => {
       expect(system.processes.every((p) => p.child.exitCode === null)).toBe(true);
     },
   );
+
+  it.skipIf(!existsSync(NATS_SERVER))(
+    'a service and a gateway started while NATS is down retry, say why, and serve once it is up',
+    async () => {
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmpdir(), 'reggie-nats-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const bus = { ...testBus('natslate'), natsUrl: `nats://127.0.0.1:${port}` };
+
+      // The service starts first, with no NATS at all.
+      const starting = startSystem({ bus, services: ['profiles'] });
+      await new Promise((r) => setTimeout(r, 2_000));
+      let nats = await startNats(port, dir);
+      cleanups.push(() => stopChild(nats));
+      const system = await starting;
+      cleanups.push(() => system.stop());
+      const profiles = system.processes.find((p) => p.name === 'profiles');
+      expect(profiles?.output.join('\n')).toContain('nats unreachable, retrying');
+
+      // Then a gateway replica starts during an outage.
+      await stopChild(nats);
+      const replica = system.startReplica('gateway');
+      await new Promise((r) => setTimeout(r, 2_000));
+      nats = await startNats(port, dir);
+      cleanups.push(() => stopChild(nats));
+      const gateway = await replica;
+      expect(gateway.output.join('\n')).toContain('nats unreachable, retrying');
+
+      const listening = await gateway.waitForLog((l) => l.msg === 'gateway listening');
+      const token = system.token('user_after_late_nats');
+      const deadline = Date.now() + 30_000;
+      let status = 0;
+      while (Date.now() < deadline && status !== 200) {
+        const res = await fetch(`http://127.0.0.1:${listening.port as number}/me`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        status = res.status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(200);
+    },
+  );
 });
