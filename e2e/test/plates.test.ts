@@ -127,6 +127,12 @@ describe('plates through the gateway', () => {
       422,
       'invalid_registration',
     );
+    const unlisting = await expectProblem(
+      await call('DELETE', '/my-plates/AB01%20CDE/listing', buyer),
+      422,
+      'invalid_registration',
+    );
+    expect(unlisting.detail).toMatch(/01 was never issued/);
   });
 
   it('refuses negative, fractional, absurd and missing amounts with 422', async () => {
@@ -243,6 +249,56 @@ describe('plates through the gateway', () => {
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn' });
   });
 
+  it('lets only the holder take a listing off the market: 403 for anyone else', async () => {
+    const mark = freshMark();
+    const [holder, buyer, stranger] = [user('holder'), user('buyer'), user('stranger')];
+    await approveClaim(mark, holder);
+    await call('PUT', `/my-plates/${path(mark)}/listing`, holder, { askingPrice: 420_000 });
+    await call('POST', `/plates/${path(mark)}/offers`, buyer, { amount: 300_000 });
+
+    for (const who of [buyer, stranger]) {
+      await expectProblem(
+        await call('DELETE', `/my-plates/${path(mark)}/listing`, who),
+        403,
+        'not_plate_holder',
+      );
+    }
+    await expectProblem(
+      await call('DELETE', `/my-plates/${path(freshMark())}/listing`, stranger),
+      403,
+      'not_plate_holder',
+    );
+    const still = await call('GET', `/plates/${path(mark)}`);
+    expect(still.body.listing).toMatchObject({ status: 'active', unlistedAt: null });
+  });
+
+  it('shows a new holder pending offers, never the earlier holder’s answered ones', async () => {
+    const mark = freshMark();
+    const [earlier, later] = [user('earlier'), user('later')];
+    const [turnedDown, waiting] = [user('turned_down'), user('waiting')];
+    await approveClaim(mark, earlier);
+    const answered = await call('POST', `/plates/${path(mark)}/offers`, turnedDown, {
+      amount: 40_000,
+      message: 'My number is 07700 900123',
+    });
+    await call('POST', `/offers/${answered.body.id}/reject`, earlier);
+    const pending = await call('POST', `/plates/${path(mark)}/offers`, waiting, { amount: 45_000 });
+
+    await approveClaim(mark, later);
+
+    const ids = async (sub: string) => {
+      const page = await call('GET', '/offers?direction=received', sub);
+      return (page.body.items as Json[]).map((o) => [o.id, o.status]);
+    };
+    expect(await ids(later)).toEqual([[pending.body.id, 'pending']]);
+    expect(await ids(earlier)).toEqual([[answered.body.id, 'rejected']]);
+    await expectProblem(
+      await call('POST', `/offers/${answered.body.id}/accept`, later),
+      404,
+      'not_found',
+    );
+  });
+
   it('lists and unlists a held plate, and search finds it by look-alike', async () => {
     const mark = `H34 ${pick('CFHJKMNPUVWX')}${pick('CFHJKMNPUVWX')}N`;
     const holder = user('seller');
@@ -251,7 +307,11 @@ describe('plates through the gateway', () => {
     const listed = await call('PUT', `/my-plates/${path(mark)}/listing`, holder, {
       askingPrice: 750_000,
     });
-    expect(listed.body.listing).toMatchObject({ status: 'active', askingPrice: 750_000 });
+    expect(listed.body.listing).toMatchObject({
+      status: 'active',
+      askingPrice: 750_000,
+      unlistedAt: null,
+    });
     const mine = await call('GET', '/my-plates', holder);
     expect((mine.body.items as Json[]).map((p) => p.display)).toEqual([mark]);
 
@@ -261,7 +321,10 @@ describe('plates through the gateway', () => {
     expect((found.body.items as Json[]).map((p) => p.display)).toContain(mark);
 
     const unlisted = await call('DELETE', `/my-plates/${path(mark)}/listing`, holder);
-    expect(unlisted.body.listing).toMatchObject({ status: 'unlisted' });
+    expect(unlisted.body.listing).toMatchObject({
+      status: 'unlisted',
+      unlistedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     const gone = await call('GET', `/plates?q=${word}&listed=true`);
     expect((gone.body.items as Json[]).map((p) => p.display)).not.toContain(mark);
     await expectProblem(await call('GET', '/plates?q=%21%21'), 422, 'validation_failed');

@@ -31,10 +31,12 @@ export const plateStyleSchema = z.enum([
 export const listingStatusSchema = z.enum(['active', 'unlisted', 'sold']);
 export type ListingStatus = z.infer<typeof listingStatusSchema>;
 
+/** `unlistedAt` is when the listing left the market (unlisted or sold); null while active. */
 export const listingSchema = z.object({
   status: listingStatusSchema,
   askingPrice: z.number().int(),
   listedAt: timestamp,
+  unlistedAt: timestamp.nullable(),
   updatedAt: timestamp,
 });
 export type Listing = z.infer<typeof listingSchema>;

@@ -30,9 +30,17 @@ export function ageIdentifierRelease(identifier: string): AgeIdentifierRelease |
 }
 
 /**
- * Accepts identifiers released up to the end of the current year. DVLA sells marks of a
- * coming series on entitlement certificates months before its release date, so a mark
- * for later this year can already be held and traded; later years cannot, we believe.
+ * Accepts every series released so far and the next one, which DVLA sells ahead of its
+ * release date. A series is released on 1 March or 1 September; before that, DVLA
+ * Personalised Registrations sells its marks on certificates of entitlement, to be put on a
+ * vehicle from the release date, so they are held and traded already. The March series is on
+ * sale from about the previous autumn (27, for March 2027, from about autumn 2026), the
+ * September series from about the spring. Nothing further ahead is on sale.
+ *
+ * The day DVLA starts selling moves from year to year and is not known in advance, so the
+ * next series is accepted from the day the one before it is released: a mark may be accepted
+ * a few weeks before DVLA sells it, but a mark someone holds is never refused. Months are
+ * read in UTC; the hour by which UK summer time moves the September release is ignored.
  */
 export function checkAgeIdentifier(identifier: string, now: Date): Rejection | undefined {
   const release = ageIdentifierRelease(identifier);
@@ -44,14 +52,31 @@ export function checkAgeIdentifier(identifier: string, now: Date): Rejection | u
     );
   }
 
-  if (release.year > now.getUTCFullYear()) {
+  const newest = nextRelease(now);
+  if (monthNumber(release) > monthNumber(newest)) {
     return reject(
       'invalid_age_identifier',
-      `age identifier ${identifier} belongs to ${release.month} ${release.year}, ` +
-        'which has not been released yet',
+      `age identifier ${identifier} belongs to ${release.month} ${release.year}, which DVLA ` +
+        `has not put on sale yet: the newest series on sale is ${identifierOf(newest)} ` +
+        `(${newest.month} ${newest.year})`,
     );
   }
   return undefined;
+}
+
+/** The first release after the month of `now`: the series DVLA is selling ahead. */
+export function nextRelease(now: Date): AgeIdentifierRelease {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() + 1;
+  if (month < 3) return { year, month: 'March' };
+  if (month < 9) return { year, month: 'September' };
+  return { year: year + 1, month: 'March' };
+}
+
+function identifierOf(release: AgeIdentifierRelease): string {
+  const twoDigits = release.year % 100;
+  const value = release.month === 'March' ? twoDigits : (twoDigits + 50) % 100;
+  return String(value).padStart(2, '0');
 }
 
 function monthNumber(release: AgeIdentifierRelease): number {

@@ -127,11 +127,21 @@ describe('parseRegistration', () => {
     if (mentions !== undefined) expect(result.reason).toContain(mentions);
   });
 
-  it('accepts September identifiers of the current year before September comes', () => {
-    const january = new Date('2026-01-02T00:00:00Z');
+  it.each([
+    ['2026-01-02T00:00:00Z', 'AB26 CDE', 'AB76 CDE'],
+    ['2026-03-01T00:00:00Z', 'AB76 CDE', 'AB27 CDE'],
+    ['2026-08-31T23:59:59Z', 'AB76 CDE', 'AB27 CDE'],
+    ['2026-09-01T00:00:00Z', 'AB27 CDE', 'AB77 CDE'],
+    ['2026-12-04T09:00:00Z', 'AB27 CDE', 'AB77 CDE'],
+  ])('on %s accepts %s, the series on sale ahead, and refuses %s', (at, next, beyond) => {
+    const clock = { now: new Date(at) };
 
-    expect(parseRegistration('AB76 CDE', { now: january }).ok).toBe(true);
-    expect(parseRegistration('AB27 CDE', { now: january }).ok).toBe(false);
+    expect(parseRegistration(next, clock).ok).toBe(true);
+    expect(parseRegistration(beyond, clock)).toMatchObject({
+      ok: false,
+      code: 'invalid_age_identifier',
+      reason: expect.stringContaining(`the newest series on sale is ${next.slice(2, 4)}`),
+    });
   });
 
   it('accepts no current-style mark before the style began', () => {

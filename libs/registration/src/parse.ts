@@ -4,7 +4,7 @@ import { InvalidRegistrationError, type Rejection, reject } from './rejection.ts
 import type { Registration } from './style.ts';
 
 export interface ParseOptions {
-  /** The clock, for deciding which age identifiers have been released. Defaults to now. */
+  /** The clock, for deciding which age identifiers are on sale yet. Defaults to now. */
   now?: Date;
 }
 

@@ -9,6 +9,8 @@ import { randomSource, seedMarks } from './seed-marks.ts';
 /**
  * The profiles that hold seeded plates and make seeded offers. Local development maps dev
  * users to these ids (sub `user_dev_alice` and so on), so a dev token can act as a holder.
+ * The profiles seed writes the same ids down again, as services share no code; its test
+ * compares the two lists and fails when they drift apart.
  */
 export const DEV_HOLDERS = {
   alice: '5eed0000-0000-4000-8000-00000000a11c',

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { queryRows } from '@reggie/db';
 import { eventually } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,15 +24,6 @@ afterAll(async () => {
 
 const compact = (mark: string) => mark.replace(' ', '');
 
-async function inboxCount(eventId: string) {
-  const rows = await queryRows<{ n: number }>(
-    h.service.deps.db.em(),
-    'select count(*)::int as n from inbox where event_id = ?',
-    [eventId],
-  );
-  return rows[0]?.n ?? 0;
-}
-
 describe('claim.approved', () => {
   it('makes the claimant the holder and withdraws their own pending offer', async () => {
     const mark = freshMark();
@@ -52,12 +42,18 @@ describe('claim.approved', () => {
 
     await holdPlate(h, mark, claimant);
 
+    const sent = ok(
+      await h.client.send('plates.list_offers', { actor: claimant, direction: 'sent' }),
+    );
+    expect(sent.items.find((o) => o.id === own.id)).toMatchObject({
+      status: 'withdrawn',
+      reason: 'became_holder',
+    });
+    // Their own offer was never one made to them; the other buyer's now waits for them.
     const received = ok(
       await h.client.send('plates.list_offers', { actor: claimant, direction: 'received' }),
     );
-    const byId = new Map(received.items.map((o) => [o.id, o]));
-    expect(byId.get(own.id)).toMatchObject({ status: 'withdrawn', reason: 'became_holder' });
-    expect(byId.get(theirs.id)).toMatchObject({ status: 'pending' });
+    expect(received.items.map((o) => [o.id, o.status])).toEqual([[theirs.id, 'pending']]);
     const changed = await outboxEvents(
       h,
       'plate.holder_changed',
@@ -86,34 +82,6 @@ describe('claim.approved', () => {
     expect(seen).toMatchObject({ held: true, heldByYou: true, listing: null });
     const mine = ok(await h.client.send('plates.mine', { actor: first }));
     expect(mine.items.map((p) => p.registration)).not.toContain(compact(mark));
-  });
-
-  it('applies a redelivered approval once, by event id', async () => {
-    const mark = freshMark();
-    const claimant = newActor();
-    const data = {
-      claimId: randomUUID(),
-      registration: compact(mark),
-      claimantProfileId: claimant.profileId,
-      approvedAt: new Date().toISOString(),
-    };
-    const eventId = randomUUID();
-    await publishEvent(h, 'claim.approved', 'claims', data, eventId, `${eventId}-a`);
-    await eventually(async () => ((await inboxCount(eventId)) === 1 ? true : undefined));
-    // Same event, a new message id: the stream keeps it, the inbox must not apply it again.
-    await publishEvent(h, 'claim.approved', 'claims', data, eventId, `${eventId}-b`);
-    const marker = randomUUID();
-    await publishEvent(h, 'claim.approved', 'claims', { ...data, claimId: marker }, marker);
-    await eventually(async () => ((await inboxCount(marker)) === 1 ? true : undefined));
-
-    const changed = await outboxEvents(
-      h,
-      'plate.holder_changed',
-      (d) => d.registration === compact(mark),
-    );
-    expect(changed).toHaveLength(1);
-    const created = await outboxEvents(h, 'plate.created', (d) => d.registration === compact(mark));
-    expect(created).toHaveLength(1);
   });
 });
 

@@ -56,6 +56,10 @@ export const offerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { servi
       schema: {
         tags: ['offers'],
         summary: 'Offers you made (sent) or that were made on plates you hold (received)',
+        description:
+          '`received` lists the pending offers on plates you hold now and the offers that ' +
+          'closed while you held their plate; a plate changing hands keeps its answered ' +
+          'offers with the holder who saw them close.',
         security,
         querystring: pageQuery
           .extend({ direction: z.enum(['sent', 'received']), status: offerStatusSchema.optional() })

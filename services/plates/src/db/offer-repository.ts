@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { OfferReason, OfferStatus } from '@reggie/contracts';
 import { type EntityManager, queryOne, queryRows } from '@reggie/db';
-import { type OfferRow, offerColumns } from './rows.ts';
+import { OFFER_FROM, type OfferRow, offerColumns } from './rows.ts';
 
 type ClosedStatus = Exclude<OfferStatus, 'pending'>;
 
-const OFFER_FROM = 'offers o join plates p on p.id = o.plate_id';
 const OFFER_COLUMNS = offerColumns();
 // An update answers the same shape as a read, plate marks included.
 const RETURNING = offerColumns('offers', 'plates');
@@ -105,7 +104,8 @@ export async function expireOverdue(em: EntityManager, limit: number): Promise<O
        select id from offers where status = 'pending' and expires_at <= now()
         order by expires_at limit ? for update skip locked
      )
-     update offers set status = 'expired', reason = 'expired', updated_at = now()
+     update offers set status = 'expired', reason = 'expired', updated_at = now(),
+         closed_holder_profile_id = plates.holder_profile_id
        from due, plates
       where offers.id = due.id and plates.id = offers.plate_id
      returning ${RETURNING}`,
@@ -113,35 +113,10 @@ export async function expireOverdue(em: EntityManager, limit: number): Promise<O
   );
 }
 
-export interface OfferPageQuery {
-  profileId: string;
-  direction: 'sent' | 'received';
-  status?: OfferStatus;
-  after?: { createdAt: string; id: string };
-  limit: number;
-}
-
-/** Newest first, keyset-paginated on (created_at, id). */
-export async function listOffers(em: EntityManager, q: OfferPageQuery): Promise<OfferRow[]> {
-  const who = q.direction === 'sent' ? 'o.buyer_profile_id' : 'p.holder_profile_id';
-  return queryRows<OfferRow>(
-    em,
-    `select ${OFFER_COLUMNS} from ${OFFER_FROM}
-      where ${who} = ? and (?::text is null or o.status = ?)
-        and (?::timestamptz is null or (o.created_at, o.id) < (?::timestamptz, ?::uuid))
-      order by o.created_at desc, o.id desc limit ?`,
-    [
-      q.profileId,
-      q.status ?? null,
-      q.status ?? null,
-      q.after?.createdAt ?? null,
-      q.after?.createdAt ?? null,
-      q.after?.id ?? null,
-      q.limit,
-    ],
-  );
-}
-
+/**
+ * Every way out of `pending` but expiry goes through here, and records the plate's holder at
+ * that moment as the holder the closed offer belongs to.
+ */
 function closeWhere(
   em: EntityManager,
   condition: string,
@@ -151,7 +126,8 @@ function closeWhere(
 ): Promise<OfferRow[]> {
   return queryRows<OfferRow>(
     em,
-    `update offers set status = ?, reason = ?, updated_at = now()
+    `update offers set status = ?, reason = ?, updated_at = now(),
+         closed_holder_profile_id = plates.holder_profile_id
        from plates
       where plates.id = offers.plate_id and offers.status = 'pending' and ${condition}
      returning ${RETURNING}`,

@@ -79,12 +79,15 @@ export async function upsertListing(
      on conflict (plate_id) do update set holder_profile_id = excluded.holder_profile_id,
        status = 'active', asking_price = excluded.asking_price,
        listed_at = case when listings.status = 'active' then listings.listed_at else now() end,
-       updated_at = now()`,
+       unlisted_at = null, updated_at = now()`,
     [plateId, holderProfileId, askingPrice],
   );
 }
 
-/** Ends an active listing; answers its asking price, or null when it was not active. */
+/**
+ * Ends an active listing, dating its end; answers its asking price and holder, or null when
+ * it was not active.
+ */
 export async function endListing(
   em: EntityManager,
   plateId: string,
@@ -92,7 +95,7 @@ export async function endListing(
 ): Promise<{ askingPrice: number; holderProfileId: string } | null> {
   const row = await queryOne<{ asking_price: string; holder_profile_id: string }>(
     em,
-    `update listings set status = ?, updated_at = now()
+    `update listings set status = ?, unlisted_at = now(), updated_at = now()
       where plate_id = ? and status = 'active' returning asking_price, holder_profile_id`,
     [status, plateId],
   );

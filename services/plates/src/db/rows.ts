@@ -22,16 +22,19 @@ export interface PlateRow {
   listing_holder_profile_id: string | null;
   asking_price: string | null;
   listed_at: string | null;
+  unlisted_at: string | null;
   listing_updated_at: string | null;
 }
 
 export const PLATE_COLUMNS = `p.id, p.registration, p.display, p.style, p.holder_profile_id,
   l.status as listing_status, l.holder_profile_id as listing_holder_profile_id,
-  l.asking_price, l.listed_at, l.updated_at as listing_updated_at`;
+  l.asking_price, l.listed_at, l.unlisted_at, l.updated_at as listing_updated_at`;
 
 export const PLATE_FROM = 'plates p left join listings l on l.plate_id = p.id';
 
-/** An offer with the marks of its plate and the plate's holder now. */
+export const OFFER_FROM = 'offers o join plates p on p.id = o.plate_id';
+
+/** An offer with the marks of its plate and the holder it belongs to (see offerColumns). */
 export interface OfferRow {
   id: string;
   plate_id: string;
@@ -48,9 +51,16 @@ export interface OfferRow {
   updated_at: string;
 }
 
-/** The columns of an OfferRow, for a query naming offers `o` and plates `p`, or otherwise. */
+/**
+ * The columns of an OfferRow, for a query naming offers `o` and plates `p`, or otherwise.
+ * The holder an offer belongs to is the plate's holder now while it is pending, and the
+ * holder it was closed under once it is not: a plate changing hands does not hand over the
+ * earlier holder's answered offers.
+ */
 export function offerColumns(o = 'o', p = 'p'): string {
-  return `${o}.id, ${o}.plate_id, ${p}.registration, ${p}.display, ${p}.holder_profile_id,
+  return `${o}.id, ${o}.plate_id, ${p}.registration, ${p}.display,
+    case when ${o}.status = 'pending' then ${p}.holder_profile_id
+      else ${o}.closed_holder_profile_id end as holder_profile_id,
     ${o}.buyer_profile_id, ${o}.amount, ${o}.message, ${o}.status, ${o}.reason, ${o}.expires_at,
     ${o}.created_at, ${o}.updated_at`;
 }
@@ -80,6 +90,7 @@ function toListing(row: PlateRow): Listing {
     status: row.listing_status as ListingStatus,
     askingPrice: Number(row.asking_price),
     listedAt: isoTime(row.listed_at as string),
+    unlistedAt: row.unlisted_at === null ? null : isoTime(row.unlisted_at),
     updatedAt: isoTime(row.listing_updated_at as string),
   };
 }

@@ -6,7 +6,10 @@ export type OfferParty = 'buyer' | 'holder' | 'stranger';
 
 export interface OfferFacts {
   buyerProfileId: string;
-  /** The plate's holder now, which may differ from when the offer was made. */
+  /**
+   * The holder the offer belongs to: the plate's holder now while it is pending, the holder
+   * it was closed under once it is not. Either may differ from when it was made.
+   */
   holderProfileId: string | null;
   status: OfferStatus;
   expiresAt: Date;

@@ -12,7 +12,7 @@ import { endListing, lockOrCreatePlate, recordClosed } from './records.ts';
  * Reactions to other services. Each runs inside the consumer's transaction with inbox
  * dedupe, and is written so that applying it twice would change nothing anyway.
  */
-export function plateEventHandlers(deps: Pick<PlateDeps, 'outbox'>): EventHandlers {
+export function plateEventHandlers(deps: Pick<PlateDeps, 'outbox' | 'clock'>): EventHandlers {
   return {
     'claim.approved': (data, ctx) => applyClaim(deps, data, ctx),
     'profile.deleted': (data, ctx) => forgetProfile(deps, data, ctx),
@@ -21,13 +21,23 @@ export function plateEventHandlers(deps: Pick<PlateDeps, 'outbox'>): EventHandle
 }
 
 async function applyClaim(
-  deps: Pick<PlateDeps, 'outbox'>,
+  deps: Pick<PlateDeps, 'outbox' | 'clock'>,
   data: EventData<'claim.approved'>,
   { em }: EventContext,
 ): Promise<void> {
-  const plate = await lockOrCreatePlate(em, deps.outbox, claimedMark(data));
+  const plate = await lockOrCreatePlate(em, deps.outbox, claimedMark(data, deps.clock()));
   const holder = data.claimantProfileId;
   if (plate.holder_profile_id === holder) return;
+
+  // Closed before the holder changes, so that the claimant's own offer stays in the history
+  // of the holder it was made to, and never shows as an offer the claimant received.
+  const own = await offers.closePendingOnPlate(
+    em,
+    { plateId: plate.id, buyerProfileId: holder },
+    'withdrawn',
+    'became_holder',
+  );
+  await recordClosed(em, deps.outbox, 'offer.withdrawn', own);
 
   // The earlier holder's listing is not the new holder's to keep.
   await endListing(em, deps.outbox, plate, 'unlisted');
@@ -39,14 +49,6 @@ async function applyClaim(
     cause: 'claim_approved',
     claimId: data.claimId,
   });
-
-  const own = await offers.closePendingOnPlate(
-    em,
-    { plateId: plate.id, buyerProfileId: holder },
-    'withdrawn',
-    'became_holder',
-  );
-  await recordClosed(em, deps.outbox, 'offer.withdrawn', own);
 }
 
 /**
@@ -83,8 +85,8 @@ async function forgetProfile(
   await forgetPublishedEventsAbout(em, data.profileId);
 }
 
-function claimedMark(data: EventData<'claim.approved'>): Registration {
-  const parsed = parseRegistration(data.registration);
+function claimedMark(data: EventData<'claim.approved'>, now: Date): Registration {
+  const parsed = parseRegistration(data.registration, { now });
   // Claims validates marks before approval; a mark that fails here is a poison message,
   // and throwing sends it through retries to the dead-letter stream.
   if (!parsed.ok) throw new Error(`claim ${data.claimId} names an invalid mark: ${parsed.reason}`);

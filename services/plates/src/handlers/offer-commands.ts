@@ -1,5 +1,6 @@
 import type { Actor, Offer, OfferStatus } from '@reggie/contracts';
 import { decodeCursor, type EntityManager, encodeCursor } from '@reggie/db';
+import { listOfferPage } from '../db/offer-pages.ts';
 import * as offers from '../db/offer-repository.ts';
 import * as plates from '../db/plate-repository.ts';
 import { type OfferRow, toOffer } from '../db/rows.ts';
@@ -153,7 +154,7 @@ async function listOffers(deps: PlateDeps, q: ListOffers) {
   const after = q.cursor ? decodeCursor(q.cursor, ['createdAt', 'id'] as const) : undefined;
   if (after === null) throw plateErrors.badCursor();
 
-  const rows = await offers.listOffers(deps.db.em(), {
+  const rows = await listOfferPage(deps.db.em(), {
     profileId: q.actor.profileId,
     direction: q.direction,
     status: q.status,
