@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createCommandClient, type RunningService, startService } from '@reggie/bus';
 import { streamName } from '@reggie/contracts';
-import { serviceEnv, testBus } from '@reggie/testing';
+import { outboxEvents, serviceEnv, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, profilesService } from '../src/index.ts';
 
@@ -88,6 +88,14 @@ describe('profiles', () => {
     const bad = await client.send('profiles.update', { actor, displayName: '   ' });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.code).toBe('validation_failed');
+
+    // The rename is announced once; the refused one is not.
+    const updated = await outboxEvents(
+      { service },
+      'profile.updated',
+      (d) => d.profileId === profile.id,
+    );
+    expect(updated).toEqual([{ profileId: profile.id, clerkId: profile.clerkId, role: 'user' }]);
   });
 
   it('lets only admins list profiles and change roles, never their own', async () => {
@@ -115,6 +123,14 @@ describe('profiles', () => {
       role: 'admin',
     });
     expect(promoted.ok && promoted.data.role).toBe('admin');
+    const changed = await outboxEvents(
+      { service },
+      'profile.role_changed',
+      (d) => d.profileId === user.id,
+    );
+    expect(changed).toEqual([
+      expect.objectContaining({ clerkId: user.clerkId, from: 'user', to: 'admin' }),
+    ]);
 
     const page = await client.send('profiles.list', { actor: asAdmin, role: 'admin', limit: 1 });
     expect(page.ok && page.data.items).toHaveLength(1);
