@@ -324,6 +324,116 @@ describe('claims - through the gateway', () => {
       'claim_not_pending_review',
     );
   });
+
+  describe('more documents and withdrawal', () => {
+    const submit = (as: string, id: string) => post(system, `/claims/${id}/submit`, as);
+    const ownClaim = async (as: string, id: string) =>
+      (await (await system.request(`/claims/${id}`, { as })).json()) as ClaimBody;
+    const addDocument = (as: string, id: string, json: unknown) =>
+      post(system, `/claims/${id}/documents`, as, json);
+
+    it('POST /claims/:id/documents gives another upload URL; both documents pass', async () => {
+      const user = newUser();
+      const pdf = realPdf('page one');
+      const { claim, upload } = await startClaim(system, user, { size: pdf.length });
+
+      const res = await addDocument(user, claim.id, { contentType: 'image/png', size: PNG.length });
+
+      expect(res.status).toBe(201);
+      const added = (await res.json()) as { claim: ClaimBody; upload: Upload };
+      expect(added.claim.documents.map((d) => [d.id, d.status])).toEqual([
+        [upload.documentId, 'awaiting_upload'],
+        [added.upload.documentId, 'awaiting_upload'],
+      ]);
+      expect(added.upload.headers).toEqual({
+        'Content-Type': 'image/png',
+        'Content-Length': String(PNG.length),
+      });
+      expect((await put(upload, pdf)).status).toBe(200);
+      expect((await put(added.upload, PNG)).status).toBe(200);
+      const submitted = (await (await submit(user, claim.id)).json()) as ClaimBody;
+      expect(submitted.status).toBe('pending_review');
+      expect(submitted.documents.map((d) => d.status)).toEqual(['verified', 'verified']);
+    });
+
+    it('POST /claims/:id/documents refuses bad bodies, strangers, submitted claims', async () => {
+      const user = newUser();
+      const pdf = realPdf('refusals');
+      const { claim, upload } = await startClaim(system, user, { size: pdf.length });
+      const cases: Array<[unknown, number, string]> = [
+        [{ contentType: 'text/html', size: 100 }, 422, 'document_rejected'],
+        [{ contentType: 'application/pdf', size: 10 * 1024 * 1024 + 1 }, 413, 'document_too_large'],
+        [{ size: 100 }, 422, 'validation_failed'],
+        [{ contentType: 'application/pdf', size: '100' }, 422, 'validation_failed'],
+        [
+          { contentType: 'application/pdf', size: 10, filename: 'v5c.pdf' },
+          422,
+          'validation_failed',
+        ],
+      ];
+      for (const [json, status, code] of cases) {
+        await expectProblem(await addDocument(user, claim.id, json), status, code);
+      }
+      const declared = { contentType: 'application/pdf', size: 10 };
+      await expectProblem(await addDocument(newUser(), claim.id, declared), 404, 'not_found');
+      await expectProblem(await addDocument(user, 'nope', declared), 422, 'validation_failed');
+      expect((await ownClaim(user, claim.id)).documents).toHaveLength(1);
+
+      await put(upload, pdf);
+      expect((await submit(user, claim.id)).status).toBe(200);
+      await expectProblem(
+        await addDocument(user, claim.id, declared),
+        409,
+        'claim_already_submitted',
+      );
+    });
+
+    it("POST /claims/:id/withdraw closes the claimant's claim; nobody else finds it", async () => {
+      const user = newUser();
+      const mark = freshMark();
+      const pdf = realPdf('withdrawn');
+      const { claim, upload } = await startClaim(system, user, {
+        registration: mark,
+        size: pdf.length,
+      });
+      await put(upload, pdf);
+      expect((await submit(user, claim.id)).status).toBe(200);
+
+      for (const as of [newUser(), admin]) {
+        await expectProblem(
+          await post(system, `/claims/${claim.id}/withdraw`, as),
+          404,
+          'not_found',
+        );
+      }
+      const res = await post(system, `/claims/${claim.id}/withdraw`, user);
+
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: claim.id, status: 'withdrawn' });
+      expect((await ownClaim(user, claim.id)).status).toBe('withdrawn');
+      await startClaim(system, user, { registration: mark, size: 10 });
+    });
+
+    it('POST /claims/:id/withdraw refuses a closed claim, a bad id and no token', async () => {
+      const user = newUser();
+      const { claim } = await startClaim(system, user, { size: 100 });
+      expect((await post(system, `/claims/${claim.id}/withdraw`, user)).status).toBe(200);
+
+      const closed = await post(system, `/claims/${claim.id}/withdraw`, user);
+
+      await expectProblem(closed, 409, 'claim_not_open');
+      const declared = { contentType: 'application/pdf', size: 10 };
+      await expectProblem(await addDocument(user, claim.id, declared), 409, 'claim_not_open');
+      await expectProblem(await submit(user, claim.id), 409, 'claim_not_open');
+      await expectProblem(
+        await post(system, '/claims/42/withdraw', user),
+        422,
+        'validation_failed',
+      );
+      const anonymous = await system.request(`/claims/${claim.id}/withdraw`, { method: 'POST' });
+      expect(anonymous.status).toBe(401);
+    });
+  });
 });
 
 describe('claims - an upload URL that expired', () => {

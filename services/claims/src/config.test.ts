@@ -32,6 +32,22 @@ describe('claims config', () => {
     );
   });
 
+  it('takes a public endpoint for client URLs only when it is an http(s) URL', () => {
+    const compose = { ...base, S3_ENDPOINT: 'http://minio:9000' };
+
+    expect(loadConfig(compose).S3_PUBLIC_ENDPOINT).toBeUndefined();
+    expect(loadConfig({ ...compose, S3_PUBLIC_ENDPOINT: '' }).S3_PUBLIC_ENDPOINT).toBeUndefined();
+    expect(loadConfig({ ...compose, S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:9000' })).toMatchObject({
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    for (const bad of ['127.0.0.1:9000', 'ftp://127.0.0.1:9000', 'not a url']) {
+      expect(() => loadConfig({ ...compose, S3_PUBLIC_ENDPOINT: bad })).toThrow(
+        /S3_PUBLIC_ENDPOINT/,
+      );
+    }
+  });
+
   it('names every missing or bad variable in one message', () => {
     const attempt = () =>
       loadConfig({ DATABASE_URL: base.DATABASE_URL, CLAIMS_UPLOAD_URL_TTL_SECONDS: '3600' });

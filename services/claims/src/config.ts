@@ -9,12 +9,18 @@ const flag = z
 // Production is Cloudflare R2 in the EU jurisdiction:
 //   S3_ENDPOINT=https://<account id>.eu.r2.cloudflarestorage.com  S3_REGION=auto
 //   S3_FORCE_PATH_STYLE=false, with an R2 API token scoped to the one bucket.
-// Locally it is the s3rver started by `npm run dev` or MinIO, both path-style.
+// Locally it is the s3rver started by `npm run dev` or MinIO, both path-style; MinIO in
+// Compose is `minio:9000` to the service and `127.0.0.1:9000` to clients (S3_PUBLIC_ENDPOINT).
 const schema = serviceEnvSchema
   .extend({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     /** Absent means AWS S3 itself; R2 and local servers always set it. */
     S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * The store as clients reach it, for the upload and download URLs handed to them; absent
+     * means S3_ENDPOINT. Only where the two differ: MinIO inside docker-compose.yml.
+     */
+    S3_PUBLIC_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     S3_REGION: z.string().min(1).default('auto'),
     S3_BUCKET: z
       .string()

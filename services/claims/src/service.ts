@@ -45,6 +45,7 @@ export function claimsService(
 export function documentStoreFor(config: ClaimsConfig): S3DocumentStore {
   return new S3DocumentStore({
     endpoint: config.S3_ENDPOINT,
+    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
     region: config.S3_REGION,
     bucket: config.S3_BUCKET,
     accessKeyId: config.S3_ACCESS_KEY_ID,

@@ -3,6 +3,7 @@ import { execute, isoTime, queryRows } from '@reggie/db';
 
 /** What the audit log records; reviewers' reads and decisions, and deletions by the system. */
 export type AuditAction =
+  | 'queue.viewed'
   | 'claim.viewed'
   | 'document.download_issued'
   | 'claim.approved'
@@ -14,7 +15,8 @@ export interface AuditEntry {
   /** Null when the system acted (sweeps, erasure, closing rival claims). */
   actorProfileId: string | null;
   action: AuditAction;
-  claimId: string;
+  /** Null only for `queue.viewed`, which names the claims it showed in `detail.claimIds`. */
+  claimId: string | null;
   documentId?: string | null;
   detail?: Record<string, unknown>;
   at: Date;

@@ -15,18 +15,10 @@ const EXTENSIONS: Record<string, string> = {
   'image/png': 'png',
 };
 
-/** What reviewers can do. Every read of a document and every decision is audited. */
+/** What reviewers can do. Every read of the queue or a claim, and every decision, is audited. */
 export function reviewCommands(deps: ClaimDeps) {
   return {
-    'claims.admin_list': (q: {
-      actor: Actor;
-      status?: ClaimStatus;
-      cursor?: string;
-      limit: number;
-    }) => {
-      requireAdmin(q.actor);
-      return listClaims(deps, { ...q, order: 'oldest' }, adminSummary);
-    },
+    'claims.admin_list': (q: QueueQuery) => listQueue(deps, q),
 
     'claims.admin_get': (q: { actor: Actor; claimId: string }) =>
       inTransaction(deps.db, (em) => viewForReview(em, deps, q)),
@@ -36,6 +28,33 @@ export function reviewCommands(deps: ClaimDeps) {
 
     'claims.reject': (q: { actor: Actor; claimId: string; reason: string }) => rejectClaim(deps, q),
   };
+}
+
+interface QueueQuery {
+  actor: Actor;
+  status?: ClaimStatus;
+  cursor?: string;
+  limit: number;
+}
+
+/**
+ * One page of the review queue, oldest first. The page shows claimants and their documents'
+ * details, so its audit row is written, and committed, before the page leaves the service.
+ */
+async function listQueue(deps: ClaimDeps, q: QueueQuery) {
+  requireAdmin(q.actor);
+  const page = await listClaims(deps, { ...q, order: 'oldest' }, adminSummary);
+
+  await appendAudit(deps.db.em(), [
+    {
+      actorProfileId: q.actor.profileId,
+      action: 'queue.viewed',
+      claimId: null,
+      detail: { status: q.status ?? null, claimIds: page.items.map((c) => c.id) },
+      at: deps.clock(),
+    },
+  ]);
+  return page;
 }
 
 /**
@@ -70,7 +89,11 @@ interface Download {
   expiresAt: string;
 }
 
-/** One row for looking at the claim, and one per download URL handed out. */
+/**
+ * One row for looking at the claim, and one per download URL handed out. The download itself
+ * goes straight to the bucket and never past us, so the URL's issue is what stands on record
+ * as the reviewer viewing that document.
+ */
 function viewEntries(
   actor: Actor,
   claimId: string,

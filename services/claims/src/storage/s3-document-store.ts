@@ -34,6 +34,12 @@ import { toStorageError } from './s3-errors.ts';
 export interface S3DocumentStoreOptions {
   /** e.g. `https://<account>.eu.r2.cloudflarestorage.com`; absent means AWS S3. */
   endpoint?: string;
+  /**
+   * The same store as clients reach it, when that differs from `endpoint` (MinIO is
+   * `http://minio:9000` inside Compose, `http://127.0.0.1:9000` on the host). Used only to
+   * sign the URLs handed to clients; absent means `endpoint`.
+   */
+  publicEndpoint?: string;
   /** `auto` for R2. */
   region: string;
   bucket: string;
@@ -64,11 +70,17 @@ const DELETE_BATCH_SIZE = 1000;
 /** {@link DocumentStore} on any S3-compatible service (R2 in production, s3rver locally). */
 export class S3DocumentStore implements DocumentStore {
   readonly #client: S3Client;
+  // Signs clients' URLs. SigV4 covers the host, so a URL is valid only at the name it was
+  // signed for; the service's own calls stay on `#client` and the endpoint it can reach.
+  readonly #presigner: S3Client;
   readonly #bucket: string;
   readonly #now: () => Date;
 
   constructor(options: S3DocumentStoreOptions) {
     this.#client = createClient(options);
+    this.#presigner = options.publicEndpoint
+      ? createClient({ ...options, endpoint: options.publicEndpoint })
+      : this.#client;
     this.#bucket = options.bucket;
     this.#now = options.now ?? (() => new Date());
   }
@@ -192,7 +204,7 @@ export class S3DocumentStore implements DocumentStore {
     // instant the store stops accepting the URL.
     const signingDate = new Date(Math.floor(this.#now().getTime() / 1000) * 1000);
     try {
-      const url = await getSignedUrl(this.#client, command, {
+      const url = await getSignedUrl(this.#presigner, command, {
         expiresIn,
         signingDate,
         signableHeaders,

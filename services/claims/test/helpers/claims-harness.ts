@@ -80,6 +80,47 @@ export async function pendingClaim(h: ClaimsHarness, actor: Actor, mark = freshM
   return { ...started, claim };
 }
 
+export interface AuditRecord {
+  at: string;
+  actorProfileId: string | null;
+  action: string;
+  claimId: string | null;
+  documentId: string | null;
+  detail: Record<string, unknown>;
+}
+
+interface AuditDbRow {
+  at: string;
+  actor_profile_id: string | null;
+  action: string;
+  claim_id: string | null;
+  document_id: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** The audit rows about one claim, or written by one actor, oldest first. */
+export async function auditRows(
+  h: ClaimsHarness,
+  by: { claimId: string } | { actorProfileId: string },
+): Promise<AuditRecord[]> {
+  const [column, value] =
+    'claimId' in by ? ['claim_id', by.claimId] : ['actor_profile_id', by.actorProfileId];
+  const rows = await queryRows<AuditDbRow>(
+    h.service.deps.db.em(),
+    `select at, actor_profile_id, action, claim_id, document_id, detail from audit_log
+      where ${column} = ? order by seq`,
+    [value],
+  );
+  return rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    actorProfileId: r.actor_profile_id,
+    action: r.action,
+    claimId: r.claim_id,
+    documentId: r.document_id,
+    detail: r.detail,
+  }));
+}
+
 export async function auditActions(h: ClaimsHarness, claimId: string): Promise<string[]> {
   const rows = await queryRows<{ action: string }>(
     h.service.deps.db.em(),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A small but well-formed one-page PDF, built with a correct cross-reference table. */
 export function samplePdf(text = 'Reggie test V5C'): Uint8Array {
@@ -53,6 +53,39 @@ export async function silentServer(): Promise<{ port: number; stop(): Promise<vo
       server.close(() => resolve());
     });
   return { port: portOf(server), stop };
+}
+
+/**
+ * A second address for a server: a TCP relay that forwards every connection unchanged, as a
+ * published container port does, and counts them. `Host` is not rewritten, so a SigV4 URL
+ * signed for the relay's name is checked by the server against that name.
+ */
+export async function tcpRelay(target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  const relay = { port: 0, connections: 0, stop: async () => {} };
+  const server = await listenTcp((client) => {
+    relay.connections++;
+    const pair = [client, connect(target.port, target.host)] as const;
+    const drop = () => {
+      for (const socket of pair) socket.destroy();
+    };
+    for (const socket of pair) {
+      sockets.add(socket);
+      socket.on('error', drop);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        drop();
+      });
+    }
+    pair[0].pipe(pair[1]).pipe(pair[0]);
+  });
+  relay.port = portOf(server);
+  relay.stop = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  return relay;
 }
 
 function streamObject(content: string): string {
