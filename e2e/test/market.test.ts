@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DealerSite, type RequestLogEntry, startDealerSite } from '@reggie/scraper/fixtures';
 import { eventually, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,82 @@ describe('market - polite crawling with two replicas', () => {
       expect(text).toMatch(/reggie_crawl_runs_total\{[^}]*outcome="[a-z_]+"[^}]*\} [1-9]/);
       expect(text).toMatch(/reggie_crawl_pages_total\{[^}]*\} [1-9]/);
     }
+  });
+});
+
+interface Dealer {
+  id: string;
+  name: string;
+  startPaths: string[];
+  parser: Record<string, unknown>;
+  enabled: boolean;
+  crawl: { lastFinishedAt: string | null; lastOutcome: string | null };
+}
+
+const patchDealer = (id: string, json: unknown, as = admin) =>
+  system.request(`/admin/dealers/${id}`, { as, method: 'PATCH', json });
+
+describe('market - dealer administration', () => {
+  it('lists every dealer to an admin, with how its last crawl went', async () => {
+    const { items } = await json<{ items: Dealer[] }>(
+      await system.request('/admin/dealers', { as: admin }),
+    );
+
+    const ours = items.filter((d) => dealerIds.includes(d.id));
+    expect(ours).toHaveLength(dealerIds.length);
+    expect(ours.map((d) => d.name)).toContain('Cherished Classics Page Two');
+    for (const dealer of ours) {
+      expect(dealer.enabled).toBe(true);
+      expect(dealer.crawl.lastFinishedAt).not.toBeNull();
+      expect(dealer.crawl.lastOutcome).toMatch(/^completed/);
+    }
+  });
+
+  it('changes what an admin sends, keeps the rest, and will not crawl it disabled', async () => {
+    const id = dealerIds[1]!;
+    const changed = await json<Dealer>(
+      await patchDealer(id, { startPaths: ['/plates?page=3'], enabled: false }),
+    );
+    expect(changed).toMatchObject({
+      id,
+      name: 'Cherished Classics Page Two',
+      startPaths: ['/plates?page=3'],
+      enabled: false,
+    });
+    expect(changed.parser).toMatchObject({ kind: 'css', nextPage: 'nav.pager a[rel="next"]' });
+
+    const refused = await system.request('/admin/scrapes', {
+      as: admin,
+      method: 'POST',
+      json: { dealerId: id },
+    });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { code: string }).code).toBe('dealer_disabled');
+  });
+
+  // Regression: zod fills in a field's default inside a partial object, so a change schema
+  // built from the creation schema re-enabled a dealer whenever `enabled` was left out.
+  it('keeps a disabled dealer disabled when a change leaves `enabled` out', async () => {
+    const renamed = await json<Dealer>(
+      await patchDealer(dealerIds[1]!, { name: 'Cherished Classics Page Three' }),
+    );
+    expect(renamed).toMatchObject({ name: 'Cherished Classics Page Three', enabled: false });
+  });
+
+  it('refuses a parser that does not validate, an unknown dealer and a non-admin', async () => {
+    const parser = { kind: 'css', listing: 'li[', registration: 'b', price: 'i' };
+    const invalid = await patchDealer(dealerIds[1]!, { parser });
+    expect(invalid.status).toBe(422);
+    const problem = await invalid.text();
+    expect(problem).toContain('validation_failed');
+    expect(problem).toContain('parser.listing');
+
+    const unknown = await patchDealer(randomUUID(), { name: 'Nobody' });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('not_found');
+
+    const plain = await patchDealer(dealerIds[1]!, { name: 'Mine Now' }, 'user_plain_market');
+    expect(plain.status).toBe(403);
   });
 });
 

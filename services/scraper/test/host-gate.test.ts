@@ -1,5 +1,5 @@
 import type { RunningService } from '@reggie/bus';
-import { testBus } from '@reggie/testing';
+import { eventually, testBus } from '@reggie/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DealerHost, DealerId } from '../fixtures/index.ts';
 import type { Fetcher } from '../src/fetch/fetcher.ts';
@@ -103,5 +103,25 @@ describe('host gate - robots.txt redirects', () => {
       '302 /robots.txt',
       '200 /stock/page/3/',
     ]);
+  });
+});
+
+describe('host gate - the gap between requests', () => {
+  it('counts the gap from the end of a slow response, not from when it was asked for', async () => {
+    const h = await host('cherished-classics');
+    h.addFault({ fault: { kind: 'slow', delayMs: 1_500 }, pathPrefix: '/plates?page=1' });
+    await gate().fetch(`${h.url}/about`, signal);
+
+    // A second replica asks for another page while the slow one is on its way.
+    const slow = gate().fetch(`${h.url}/plates?page=1`, signal);
+    await eventually(async () => h.requestLog.find((e) => e.path === '/plates?page=1'));
+    const next = await gate().fetch(`${h.url}/plates?page=2`, signal);
+    await slow;
+
+    const [answered, following] = h.requestLog.slice(-2);
+    expect([answered?.path, following?.path]).toEqual(['/plates?page=1', '/plates?page=2']);
+    expect(answered!.endedAt! - answered!.startedAt).toBeGreaterThanOrEqual(1_500);
+    expect(following!.startedAt - answered!.endedAt!).toBeGreaterThanOrEqual(GAP_MS);
+    expect(next).toMatchObject({ kind: 'fetched', result: { kind: 'ok' } });
   });
 });

@@ -11,15 +11,18 @@ import type { RouteDeps } from '../app.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { pageQuery, problemResponses } from './schemas.ts';
 
+const dealerFields = {
+  name: z.string().trim().min(1).max(120),
+  baseUrl: dealerBaseUrlSchema,
+  startPaths: z.array(dealerPathSchema).min(1).max(20),
+  parser: parserDefinitionInputSchema,
+  enabled: z.boolean(),
+};
 const dealerBody = z
-  .object({
-    name: z.string().trim().min(1).max(120),
-    baseUrl: dealerBaseUrlSchema,
-    startPaths: z.array(dealerPathSchema).min(1).max(20),
-    parser: parserDefinitionInputSchema,
-    enabled: z.boolean().default(true),
-  })
+  .object({ ...dealerFields, enabled: dealerFields.enabled.default(true) })
   .strict();
+// A change names only what changes: no defaults, or a field left out would be reset.
+const dealerChange = z.object(dealerFields).partial().strict();
 
 /** Dealer sources and their crawls; admins only. */
 export const adminDealerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
@@ -73,7 +76,7 @@ export const adminDealerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
         summary: 'Change a dealer, or enable or disable it',
         security,
         params: z.object({ id: z.uuid() }),
-        body: dealerBody.partial().strict(),
+        body: dealerChange,
         response: { 200: dealerSchema, ...problemResponses },
       },
     },

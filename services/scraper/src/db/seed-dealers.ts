@@ -1,4 +1,4 @@
-import { type EntityManager, queryOne } from '@reggie/db';
+import { type EntityManager, execute, queryOne } from '@reggie/db';
 import { type DealerFields, insertDealer, textArray } from './dealer-repository.ts';
 
 /** A dealer as development data names it; matched to an existing row by its name. */
@@ -7,11 +7,15 @@ export type FixtureDealerSeed = Omit<DealerFields, 'enabled'>;
 /**
  * Creates or refreshes dealers by name and makes them due at once. For local development:
  * the fixture site's ports can change between runs, and a fresh start should crawl now.
+ * Call it inside a transaction: the lock it takes lasts until that ends.
  */
 export async function seedDealers(
   em: EntityManager,
   seeds: readonly FixtureDealerSeed[],
 ): Promise<string[]> {
+  // Names carry no unique constraint (admins may reuse one), so two seeders at once would
+  // both find no row and both insert. The second waits here and then finds the first's.
+  await execute(em, "select pg_advisory_xact_lock(hashtext(current_schema() || '.seed_dealers'))");
   const ids: string[] = [];
   for (const seed of seeds) {
     const updated = await queryOne<{ id: string }>(

@@ -2,7 +2,12 @@ import { ROBOTS_PARSE_LIMIT_BYTES } from '../domain/robots.ts';
 import type { RobotsFetchOutcome } from '../domain/robots-policy.ts';
 import type { Fetcher, FetchOptions, FetchResult } from './fetcher.ts';
 
-/** RFC 9309 section 2.3.1.2: follow at least five redirects; past them, no file was found. */
+/**
+ * RFC 9309 section 2.3.1.2: follow at least five redirects. Past them the RFC lets a
+ * crawler take the file as unavailable, which would mean crawling everything; we take it as
+ * unreachable instead and crawl nothing until the retry, as for any answer we could not
+ * read: a redirect loop is a broken or guarded host, not one that has no rules.
+ */
 export const ROBOTS_MAX_REDIRECTS = 5;
 
 /** How robots.txt is asked for: only the first 500 KiB are kept, all the parser reads. */

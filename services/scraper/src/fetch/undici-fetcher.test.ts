@@ -191,7 +191,11 @@ describe('fetcher - address policy', () => {
   let strict: Fetcher;
 
   beforeAll(async () => {
-    bare = createServer((_, res) => res.end('reached'));
+    bare = createServer((req, res) => {
+      // `/close` ends the connection with the answer, so the next request needs a new one.
+      if (req.url === '/close') res.setHeader('connection', 'close');
+      res.end('reached');
+    });
     bare.on('connection', () => connections++);
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     port = (bare.address() as AddressInfo).port;
@@ -272,8 +276,13 @@ describe('fetcher - address policy', () => {
       { ...settings, allowedLocalHosts: ['dev.test'] },
       { resolver: counting },
     );
-    await dev.fetch(`http://dev.test:${port}/`);
+    const before = connections;
+    const first = await dev.fetch(`http://dev.test:${port}/close`);
+    const second = await dev.fetch(`http://dev.test:${port}/close`);
     await dev.close();
-    expect(calls).toBe(1);
+
+    expect([first.kind, second.kind]).toEqual(['ok', 'ok']);
+    expect(connections - before).toBe(2);
+    expect(calls).toBe(2);
   });
 });
