@@ -2,6 +2,7 @@
 // key pair, starts local S3, every service and the gateway with readable logs, seeds demo
 // data, then prints the API URL and a ready-to-paste admin token.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ensureDevKeys, mintToken, pemToEnvValue, startLocalS3 } from '@reggie/testing';
 import pg from 'pg';
+import { DEV_HOOKS, parseEnvFile } from './dev-hooks.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DEV_DIR = join(ROOT, '.dev');
@@ -62,16 +64,6 @@ async function prepareEnv(): Promise<Record<string, string>> {
     Object.entries(process.env).filter(([, v]) => v !== undefined),
   ) as Record<string, string>;
   return { ...fromFile, ...fromShell };
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined && match[2] !== '')
-      out[match[1]] = match[2].replace(/^"(.*)"$/, '$1');
-  }
-  return out;
 }
 
 async function requireInfrastructure(env: Record<string, string>) {
@@ -154,13 +146,6 @@ async function startS3(env: Record<string, string>) {
   log('s3', '94', `local S3 on ${s3.endpoint}, objects in .dev/s3`);
 }
 
-/** Demo data: seeded plates and the fixture dealer site the crawler reads. */
-const DEV_HOOKS = [
-  { service: 'profiles', script: 'scripts/seed.ts', keepsRunning: false },
-  { service: 'plates', script: 'scripts/seed.ts', keepsRunning: false },
-  { service: 'scraper', script: 'scripts/dev-fixtures.ts', keepsRunning: true },
-];
-
 async function runDevHooks(env: Record<string, string>) {
   for (const hook of DEV_HOOKS) {
     const file = join(ROOT, 'services', hook.service, hook.script);
@@ -242,21 +227,36 @@ function log(name: string, color: string | number, text: string) {
 function printBanner(env: Record<string, string>) {
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : (env.HOST ?? '127.0.0.1')}:${env.PORT ?? 3000}`;
   const privateKey = readFileSync(join(DEV_DIR, 'dev-jwt-private.pem'), 'utf8');
-  const token = mintToken(privateKey, { sub: DEV_ADMIN }, { ttlSeconds: 12 * 3600 });
   console.log(`
 Reggie is running.
   API        ${url}
   reference  ${url}/docs
-  admin      ${DEV_ADMIN} (token valid 12 h):
+${signsWithDevKey(env, privateKey) ? adminLines(url, privateKey) : OTHER_KEY}
+Demo holders of seeded plates: user_dev_alice, user_dev_bob, user_dev_carol
+Press Ctrl-C to stop.
+`);
+}
+
+const OTHER_KEY = `  CLERK_JWT_KEY is not the dev key (.dev/), so tokens minted here would be refused:
+  sign tokens with the private key that matches it, or unset it to use the dev key.
+`;
+
+/** Whether the gateway verifies with the dev key pair, so that the tokens we mint pass. */
+function signsWithDevKey(env: Record<string, string>, privateKey: string): boolean {
+  const configured = (env.CLERK_JWT_KEY ?? '').replace(/\\n/g, '\n').trim();
+  const dev = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' });
+  return configured === dev.toString().trim();
+}
+
+function adminLines(url: string, privateKey: string): string {
+  const token = mintToken(privateKey, { sub: DEV_ADMIN }, { ttlSeconds: 12 * 3600 });
+  return `  admin      ${DEV_ADMIN} (token valid 12 h):
 
 export TOKEN=${token}
 curl -s -H "Authorization: Bearer $TOKEN" ${url}/me
 curl -s -H "Authorization: Bearer $TOKEN" ${url}/admin/profiles
 
-Tokens for other users: npm run token -- --sub user_someone
-Demo holders of seeded plates: user_dev_alice, user_dev_bob, user_dev_carol
-Press Ctrl-C to stop.
-`);
+Tokens for other users: npm run token -- --sub user_someone`;
 }
 
 async function shutdown(code: number) {
