@@ -121,13 +121,15 @@ export const comparableSchema = marketListingSchema.extend({
   sharedCharacters: z.number().int(),
 });
 
-const dealerFields = {
+/** What an admin says about a dealer source, when creating or changing one. */
+export const dealerFieldsSchema = z.object({
   name: z.string().trim().min(1).max(120),
   baseUrl: dealerBaseUrlSchema,
   startPaths: z.array(dealerPathSchema).min(1).max(20),
   parser: parserDefinitionInputSchema,
   enabled: z.boolean(),
-};
+});
+const dealerFields = dealerFieldsSchema.shape;
 
 /** Commands of the scraper service, keyed by `scraper.<verb>`. */
 export const marketCommands = {
@@ -143,9 +145,7 @@ export const marketCommands = {
   ),
   'scraper.update_dealer': command(
     'scraper',
-    z
-      .object({ actor: actorSchema, dealerId: z.uuid() })
-      .extend(z.object(dealerFields).partial().shape),
+    z.object({ actor: actorSchema, dealerId: z.uuid() }).extend(dealerFieldsSchema.partial().shape),
     dealerSchema,
   ),
   'scraper.start_crawl': command(

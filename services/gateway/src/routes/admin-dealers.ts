@@ -1,28 +1,13 @@
-import {
-  crawlRunSchema,
-  dealerBaseUrlSchema,
-  dealerPathSchema,
-  dealerSchema,
-  parserDefinitionInputSchema,
-} from '@reggie/contracts';
+import { crawlRunSchema, dealerFieldsSchema, dealerSchema } from '@reggie/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteDeps } from '../app.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { pageQuery, problemResponses } from './schemas.ts';
 
-const dealerFields = {
-  name: z.string().trim().min(1).max(120),
-  baseUrl: dealerBaseUrlSchema,
-  startPaths: z.array(dealerPathSchema).min(1).max(20),
-  parser: parserDefinitionInputSchema,
-  enabled: z.boolean(),
-};
-const dealerBody = z
-  .object({ ...dealerFields, enabled: dealerFields.enabled.default(true) })
-  .strict();
+const dealerBody = dealerFieldsSchema.extend({ enabled: z.boolean().default(true) }).strict();
 // A change names only what changes: no defaults, or a field left out would be reset.
-const dealerChange = z.object(dealerFields).partial().strict();
+const dealerChange = dealerFieldsSchema.partial().strict();
 
 /** Dealer sources and their crawls; admins only. */
 export const adminDealerRoutes: FastifyPluginAsyncZod<RouteDeps> = async (
