@@ -4,8 +4,9 @@ import pg from 'pg';
 /**
  * The baseline of the plates benchmark: one fastify route doing the read the plates service
  * does for `plates.get` (the mark's market summary, and its plate and listing, in one
- * statement), straight from a pg pool, with no gateway and no NATS. It runs as a process of its own, like the services it is compared
- * with, and gets the pool size the plates service gets by default.
+ * statement), straight from a pg pool, with no gateway and no NATS. It runs as a process of
+ * its own, like the services it is compared with, and gets the pool size the plates service
+ * gets by default.
  */
 
 const pool = new pg.Pool({

@@ -151,7 +151,9 @@ async function load(): Promise<number> {
               case when random() < 0.1 then null else 40000 + floor(random() * 4000000) end,
               random() < 0.85, now()
          from (select registration from plates where random() < 0.1) p
-         cross join lateral generate_series(1, 1 + floor(random() * 3)::int + 0 * length(p.registration))
+         -- The column reference makes the count random per mark rather than once per query.
+         cross join lateral generate_series(
+           1, 1 + floor(random() * 3)::int + 0 * length(p.registration))
         limit $1`,
       [MARKET],
     );
@@ -247,11 +249,13 @@ function pathOf(url: string): string {
 function report(figures: Figures[], loadMs: number) {
   const [gateway, direct, search] = figures as [Figures, Figures, Figures];
   console.log(
-    `\n${PLATES} plates, ${OFFERS} offers, ${MARKET} dealer prices loaded in ${(loadMs / 1000).toFixed(0)} s`,
+    `\n${PLATES} plates, ${OFFERS} offers, ${MARKET} dealer prices loaded ` +
+      `in ${(loadMs / 1000).toFixed(0)} s`,
   );
   console.log(`${CONNECTIONS} connections, ${SECONDS} s per target after 2 s warm-up`);
   console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
   );
   const load = loadavg().map((l) => l.toFixed(2));
   console.log(`node ${process.version}, ${new Date().toISOString()}, load ${load.join(' ')}`);

@@ -72,7 +72,7 @@ describe('claims - through the gateway', () => {
     await system?.stop();
   });
 
-  it('a user claims a mark with a real PDF; an admin downloads it and approves; the user holds it', async () => {
+  it('a real PDF claim is downloaded and approved by an admin; the user holds it', async () => {
     const user = newUser();
     const mark = freshMark();
     const pdf = realPdf(`V5C ${mark}`);
@@ -284,7 +284,7 @@ describe('claims - through the gateway', () => {
     );
   });
 
-  it('refuses review of unknown, decided and own claims, and a rejection without reason', async () => {
+  it('refuses review of unknown, decided, own claims and a reasonless rejection', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     await expectProblem(
       await post(system, `/admin/claims/${unknown}/approve`, admin, {}),

@@ -35,21 +35,19 @@ describe('gateway - authentication', () => {
   const me = (authorization?: string) =>
     fetch(`${system.url}/me`, { headers: authorization ? { authorization } : {} });
   const now = () => Math.floor(Date.now() / 1000);
+  const userClaims = () => ({ sub: 'user_x', iat: now(), exp: now() + 60 });
 
   const cases: [string, () => string | undefined][] = [
     ['no token at all', () => undefined],
     ['a malformed token', () => 'Bearer not.a-token'],
     ['a non-bearer scheme', () => `Basic ${Buffer.from('a:b').toString('base64')}`],
-    [
-      'alg none',
-      () =>
-        `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'user_x', iat: now(), exp: now() + 60 })}.`,
-    ],
+    ['alg none', () => `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(userClaims())}.`],
     [
       'HS256 signed with the public key as secret',
       () => {
-        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'user_x', iat: now(), exp: now() + 60 })}`;
-        return `Bearer ${input}.${createHmac('sha256', system.keys.publicKeyPem).update(input).digest('base64url')}`;
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(userClaims())}`;
+        const hmac = createHmac('sha256', system.keys.publicKeyPem).update(input);
+        return `Bearer ${input}.${hmac.digest('base64url')}`;
       },
     ],
     [
@@ -64,8 +62,10 @@ describe('gateway - authentication', () => {
     ],
     [
       'an expired token',
-      () =>
-        `Bearer ${mintToken(system.keys.privateKeyPem, { sub: 'user_x', exp: now() - 60, iat: now() - 120, nbf: now() - 130 })}`,
+      () => {
+        const expired = { sub: 'user_x', exp: now() - 60, iat: now() - 120, nbf: now() - 130 };
+        return `Bearer ${mintToken(system.keys.privateKeyPem, expired)}`;
+      },
     ],
     [
       'a token not valid yet',
@@ -152,7 +152,7 @@ describe('gateway - profiles and roles', () => {
     await expectProblem(huge, 413, 'payload_too_large');
   });
 
-  it('keeps admin routes from users and lets an admin change roles, effective at once', async () => {
+  it("keeps admin routes from users; an admin's role change works at once", async () => {
     const user = `user_promoted_${Date.now()}`;
     const meRes = await system.request('/me', { as: user });
     const profile = (await meRes.json()) as { id: string };
@@ -253,7 +253,7 @@ describe('gateway - edge behaviour', () => {
     expect(injected.headers.get('x-request-id')).not.toContain('junk');
   });
 
-  it('answers what the HTTP parser refuses as problems: huge headers 431, garbage 400', async () => {
+  it('answers what the HTTP parser refuses as problems (431, 400)', async () => {
     const huge = `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`;
     const oversized = parseRawResponse(await rawExchange(huge));
     expect(oversized.status).toBe(431);

@@ -203,7 +203,7 @@ describe('market - public API', () => {
     expect(plate.summary).toMatchObject({ lowest: 125_000, median: 125_000, highest: 125_000 });
   });
 
-  it('gives the plate page the market summary of its mark, as the market service has it', async () => {
+  it("gives the plate page the market service's summary of its mark", async () => {
     const { summary } = await json<{ summary: Record<string, number | null> }>(
       await system.request('/market/plates/ab12-cde'),
     );

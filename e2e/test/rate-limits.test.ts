@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('rate limits', () => {
-  it('two gateway replicas spend one write budget per user, then answer 429 with Retry-After', async () => {
+  it('two gateway replicas spend one write budget per user, then 429 + Retry-After', async () => {
     const token = system.token(`user_limited_${Date.now()}`);
     const patch = (base: string) =>
       fetch(`${base}/me`, {

@@ -56,7 +56,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 describe('resilience', () => {
-  it('a service whose database is down at start-up retries with back-off and says why', async () => {
+  it('a service whose database is down at start-up retries, backs off, says why', async () => {
     const bus = testBus('pgdown');
     const env = {
       ...serviceEnv(bus),

@@ -152,7 +152,7 @@ describe('consumers', () => {
     expect(info.num_ack_pending).toBe(0);
   });
 
-  it('retries a failing event with back-off, parks it in the dead-letter stream, terminates it', async () => {
+  it('retries a failing event with back-off, then dead-letters and terminates it', async () => {
     const bus = await freshBus('poison');
     const event = envelope();
     const outcomes: ConsumerOutcome[] = [];
@@ -203,7 +203,7 @@ describe('consumers', () => {
     );
   });
 
-  it('dead-letters a failure whose message spans lines (the newline crashed the consumer)', async () => {
+  it('dead-letters a failure whose message spans lines (a newline crashed it)', async () => {
     const bus = await freshBus('multiline');
     const outcomes: ConsumerOutcome[] = [];
     await consume(bus, {
@@ -282,7 +282,7 @@ describe('consumers', () => {
     });
   });
 
-  it('shares events between two instances of one consumer, applying each once in total', async () => {
+  it('shares events between two instances of a consumer, each applied once', async () => {
     const bus = await freshBus('shared');
     const other = await openBusDatabase(bus.databaseUrl, SCHEMA);
     const outcomes: ConsumerOutcome[] = [];
