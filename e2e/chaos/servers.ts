@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@reggie/testing';
 
 // Chaos runs restart their servers, so they never touch the machine's shared PostgreSQL
 // (5432) or NATS (4222): other test runs depend on those.
@@ -16,17 +17,6 @@ const run = promisify(execFile);
 /** Whether this machine can run private servers; a Docker-only machine cannot. */
 export function privateServersAvailable(): boolean {
   return existsSync(NATS_SERVER) && existsSync(join(PG_BIN, 'initdb'));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PrivateServer {

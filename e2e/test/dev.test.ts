@@ -9,10 +9,9 @@ import {
   statSync,
   symlinkSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, testBus } from '@reggie/testing';
+import { eventually, freePort, testBus } from '@reggie/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/index.ts';
@@ -133,16 +132,6 @@ function checkoutCopy(): string {
     symlinkSync(join(repoRoot, linked), join(dir, linked));
   }
   return dir;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function dropDatabase() {

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serviceEnv, testBus } from '@reggie/testing';
+import { freePort, serviceEnv, testBus } from '@reggie/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startProcess, startSystem } from '../src/index.ts';
 
@@ -13,16 +13,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A NATS server of this test's own, so restarting it disturbs nobody else. */
 function startNats(port: number, dir: string): Promise<ChildProcess> {

@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '@reggie/contracts';
 import type { Database } from '@reggie/db';
-import { eventually, testBus } from '@reggie/testing';
+import { eventually, freePort, testBus } from '@reggie/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CommandServer,
@@ -68,17 +68,6 @@ function accepts(port: number): Promise<true | undefined> {
       resolve(true);
     });
     socket.once('error', () => resolve(undefined));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 

@@ -16,7 +16,7 @@ const PRUNE_EVERY_MS = 30_000;
  */
 export function createLocalBudgets(replicas: number, now: () => number = Date.now): LocalBudgets {
   const counts = new Map<string, { window: number; count: number }>();
-  const pruner = setInterval(() => prune(counts, now()), PRUNE_EVERY_MS);
+  const pruner = setInterval(() => dropEndedWindows(counts, now()), PRUNE_EVERY_MS);
   pruner.unref();
 
   return {
@@ -47,7 +47,8 @@ export function windowAt(budget: Budget, nowMs: number): { window: number; reset
   return { window, resetSeconds };
 }
 
-function prune(counts: Map<string, { window: number }>, nowMs: number) {
+/** Forgets counts of windows that have ended; slots are keyed `<key>.<window seconds>`. */
+export function dropEndedWindows(counts: Map<string, { window: number }>, nowMs: number) {
   for (const [slot, entry] of counts) {
     const windowSeconds = Number(slot.slice(slot.lastIndexOf('.') + 1));
     if ((entry.window + 1) * windowSeconds * 1000 < nowMs) counts.delete(slot);

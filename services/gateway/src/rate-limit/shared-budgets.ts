@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Budget } from './budgets.ts';
 import type { Verdict } from './limiter.ts';
-import { windowAt } from './local-budgets.ts';
+import { dropEndedWindows, windowAt } from './local-budgets.ts';
 
 export interface SharedBudgets {
   /**
@@ -38,7 +38,7 @@ export function createSharedBudgets(timeoutMs: number): SharedBudgets {
   const allowances = new Map<string, Allowance>();
   const reserving = new Map<string, Promise<Allowance | null>>();
   const waiting = new Map<string, number>();
-  const pruner = setInterval(() => prune(allowances), 30_000);
+  const pruner = setInterval(() => dropEndedWindows(allowances, Date.now()), 30_000);
   pruner.unref();
 
   const take = async (kv: KV, key: string, budget: Budget): Promise<Verdict | null> => {
@@ -121,14 +121,6 @@ async function tryWrite(write: () => Promise<number>): Promise<boolean> {
   } catch (err) {
     if (/wrong last sequence|exists|10071/i.test(String(err))) return false;
     throw err;
-  }
-}
-
-function prune(allowances: Map<string, Allowance>) {
-  const now = Date.now() / 1000;
-  for (const [slot, allowance] of allowances) {
-    const windowSeconds = Number(slot.slice(slot.lastIndexOf('.') + 1));
-    if ((allowance.window + 1) * windowSeconds < now) allowances.delete(slot);
   }
 }
 
